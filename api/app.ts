@@ -1,0 +1,169 @@
+/**
+ * The Hono app: system routes, staff API (/api/v1, described in /openapi.json), web chat,
+ * citizen page and docs. Built from explicit dependencies so that tests make their own.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { DomainError } from '../core/errors.ts';
+import { findLiveSession, loadStaffIdentity, touchSession } from '../db/staff.ts';
+import { asLocale } from '../locales/index.ts';
+import type { AppDeps, AppEnv } from './context.ts';
+import { sendError, validationError } from './errors.ts';
+import { authRoutes, STAFF_COOKIE } from './routes/auth.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { healthRoutes } from './routes/health.ts';
+import { webChatRoutes } from './routes/web-chat.ts';
+import { hmacHex } from './security.ts';
+import { renderChatPage } from './web/chat-page.ts';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const staticDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web', 'static');
+const STATIC_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+/** Writing lastSeenAt on every request would cost a write per read; a minute is precise enough. */
+const SESSION_TOUCH_MS = 60_000;
+
+/** Errors that mean the database cannot be reached right now (so: 503, try again). */
+function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03', '53300'].includes(code) ||
+    code.startsWith('08') ||
+    (typeof e?.message === 'string' && /PGlite is closed/i.test(e.message))
+  );
+}
+
+export function createApp(deps: AppDeps) {
+  const { i18n, logger } = deps;
+  const app = new OpenAPIHono<AppEnv>({
+    // Validation failures of OpenAPI routes get the same error body as everything else.
+    defaultHook: (result, c) => {
+      if (!result.success) return sendError(c, i18n, validationError(result.error.issues));
+    },
+  });
+
+  app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 64 }));
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    // Ids, method, route and status only: never bodies, queries or names.
+    logger.info(
+      { requestId: c.get('requestId'), method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request',
+    );
+  });
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+      referrerPolicy: 'same-origin',
+    }),
+  );
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => sendError(c, i18n, new DomainError('PAYLOAD_TOO_LARGE', { key: 'errors:PAYLOAD_TOO_LARGE' })),
+    }),
+  );
+
+  // Staff session from the cookie (keyed hash → row), with idle timeout.
+  app.use('/api/*', async (c, next) => {
+    c.set('staff', undefined);
+    c.set('staffSessionKey', undefined);
+    const token = getCookie(c, STAFF_COOKIE);
+    if (token && token.length <= 200) {
+      const key = hmacHex(deps.sessionSecret, token);
+      const now = deps.now();
+      const idleSince = new Date(now.getTime() - deps.config.sessionIdleMinutes * 60_000);
+      const session = await findLiveSession(deps.database.db, key, now, idleSince);
+      const staff = session ? await loadStaffIdentity(deps.database.db, session.userId) : undefined;
+      if (session && staff) {
+        c.set('staff', staff);
+        c.set('staffSessionKey', key);
+        if (now.getTime() - session.lastSeenAt.getTime() > SESSION_TOUCH_MS) await touchSession(deps.database.db, key, now);
+      }
+    }
+    await next();
+  });
+
+  // Cookie-authenticated writes must come from our own pages: refuse a foreign Origin.
+  // Requests without Origin (curl, other servers) carry no ambient browser credentials risk.
+  app.use('/api/*', async (c, next) => {
+    const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method);
+    const origin = c.req.header('origin');
+    if (unsafe && origin && getCookie(c, STAFF_COOKIE) !== undefined) {
+      const allowed = new Set([new URL(deps.config.publicUrl).origin, new URL(c.req.url).origin]);
+      if (!allowed.has(origin)) return sendError(c, i18n, new DomainError('FORBIDDEN', { key: 'errors:crossSiteRequest' }));
+    }
+    await next();
+  });
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', authRoutes(deps));
+  app.route('/', webChatRoutes(deps));
+  app.route('/', docsRoutes());
+
+  app.get('/', (c) => c.html(renderChatPage(i18n, asLocale(c.req.query('lang')))));
+  app.get('/static/:file', async (c) => {
+    const file = c.req.param('file');
+    const type = STATIC_TYPES[path.extname(file)];
+    if (!type || !/^[a-z0-9-]+\.[a-z]+$/.test(file)) return sendError(c, i18n, new DomainError('NOT_FOUND', { key: 'errors:routeNotFound' }));
+    try {
+      return c.body(await readFile(path.join(staticDir, file), 'utf8'), 200, { 'content-type': type, 'cache-control': 'no-cache' });
+    } catch {
+      return sendError(c, i18n, new DomainError('NOT_FOUND', { key: 'errors:routeNotFound' }));
+    }
+  });
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'staffSession', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: STAFF_COOKIE,
+    description: 'Set by POST /api/v1/auth/login',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'centrale staff API',
+      version: '1',
+      description:
+        'Staff API of centrale, the centrale operativa for home care (SAD) with social vouchers of the Ambito dell’Abbiatense. Errors always have the body { error: { code, message, requestId, rule?, fields? } }.',
+    },
+  });
+
+  app.notFound((c) => sendError(c, i18n, new DomainError('NOT_FOUND', { key: 'errors:routeNotFound' })));
+  app.onError((err, c) => {
+    if (err instanceof DomainError) return sendError(c, i18n, err);
+    if (err instanceof HTTPException) {
+      if (err.status === 413) return sendError(c, i18n, new DomainError('PAYLOAD_TOO_LARGE', { key: 'errors:PAYLOAD_TOO_LARGE' }));
+      if (err.status === 400) return sendError(c, i18n, new DomainError('VALIDATION_FAILED', { key: 'errors:malformedJson' }, { fields: { '(body)': { key: 'errors:malformedJson' } } }));
+      if (err.status === 401) return sendError(c, i18n, new DomainError('UNAUTHORIZED', { key: 'errors:UNAUTHORIZED' }));
+    }
+    if (isUnavailable(err)) {
+      logger.warn({ requestId: c.get('requestId'), err }, 'database unavailable');
+      return sendError(c, i18n, new DomainError('UNAVAILABLE', { key: 'errors:UNAVAILABLE' }));
+    }
+    logger.error({ requestId: c.get('requestId'), err }, 'unhandled error');
+    return sendError(c, i18n, new DomainError('INTERNAL', { key: 'errors:INTERNAL' }));
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

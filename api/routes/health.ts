@@ -1,0 +1,30 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppDeps, AppEnv } from '../context.ts';
+
+const health = createRoute({
+  method: 'get',
+  path: '/health',
+  tags: ['System'],
+  summary: 'Liveness: the process answers',
+  responses: { 200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+});
+
+const ready = createRoute({
+  method: 'get',
+  path: '/ready',
+  tags: ['System'],
+  summary: 'Readiness: the database answers',
+  responses: {
+    200: { description: 'Ready', content: { 'application/json': { schema: z.object({ db: z.enum(['pglite', 'postgres']) }) } } },
+    503: { description: 'Database unreachable', content: { 'application/json': { schema: z.object({ db: z.enum(['pglite', 'postgres']), ready: z.literal(false) }) } } },
+  },
+});
+
+export function healthRoutes(deps: AppDeps) {
+  return new OpenAPIHono<AppEnv>()
+    .openapi(health, (c) => c.json({ status: 'ok' as const }, 200))
+    .openapi(ready, async (c) => {
+      const ok = await deps.database.ping();
+      return ok ? c.json({ db: deps.database.kind }, 200) : c.json({ db: deps.database.kind, ready: false as const }, 503);
+    });
+}

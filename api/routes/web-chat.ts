@@ -1,0 +1,173 @@
+/**
+ * The web chat gateway (fixed contract, see README):
+ *   POST /chat/web/sessions                     → { sessionId, token }
+ *   POST /chat/web/sessions/{id}/messages       (Bearer token) → { replies, understood }
+ *   GET  /chat/web/sessions/{id}/messages       (Bearer token) → { messages }
+ *   GET  /chat/web/sessions/{id}/events         (httpOnly cookie) → server-sent events
+ * The token never travels in a URL: EventSource cannot send headers, so the events stream is
+ * authenticated by a cookie scoped to this session's path, set when the session is created.
+ */
+import { zValidator } from '@hono/zod-validator';
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import { receiveMessage } from '../../core/conversation/service.ts';
+import { DomainError } from '../../core/errors.ts';
+import {
+  createConversationStore,
+  createWebChatSession,
+  findWebChatSession,
+  listMessages,
+  touchWebChatSession,
+  type StoredMessage,
+} from '../../db/conversations.ts';
+import { hitRateLimit } from '../../db/rate-limit.ts';
+import { render } from '../../locales/index.ts';
+import type { AppDeps, AppEnv } from '../context.ts';
+import { sendError, validationError } from '../errors.ts';
+import { isUuid, newToken, safeEqual, sha256Hex } from '../security.ts';
+import { clientAddress } from './auth.ts';
+
+/** Longest text accepted; the engine asks politely for a shorter one above 1,000 characters. */
+export const MAX_CHAT_TEXT = 10_000;
+/** A municipal office shares one address among many citizens: generous per-address limit. */
+export const SESSION_CREATE_LIMIT = { perAddress: 600, windowSeconds: 60 };
+const CHAT_COOKIE = 'centrale_chat';
+const SSE_KEEPALIVE_MS = 20_000;
+
+const createSessionBody = z.strictObject({ locale: z.enum(['it', 'en']).optional() });
+const messageBody = z
+  .strictObject({
+    text: z.string().max(MAX_CHAT_TEXT).optional(),
+    option: z.string().min(1).max(100).optional(),
+  })
+  .refine((b) => (b.text === undefined) !== (b.option === undefined), {
+    params: { key: 'errors:field.textOrOption' },
+    path: ['text'],
+  });
+
+function publicMessage(m: StoredMessage) {
+  return {
+    id: m.id,
+    seq: m.seq,
+    direction: m.direction,
+    author: m.author,
+    text: m.body,
+    ...(m.options ? { options: m.options } : {}),
+    createdAt: m.createdAt.toISOString(),
+  };
+}
+
+function replyView(r: { id: string; seq: number; body: string; options: { id: string; label: string }[] | null }) {
+  return { id: r.id, seq: r.seq, text: r.body, ...(r.options ? { options: r.options } : {}) };
+}
+
+export function webChatRoutes(deps: AppDeps) {
+  const { db } = deps.database;
+  const store = createConversationStore(db);
+  const chat = { store, render: (ref: Parameters<typeof render>[1], locale: string) => render(deps.i18n, ref, locale), now: deps.now };
+
+  const invalid = (result: { success: boolean; error?: { issues: z.core.$ZodIssue[] } }, c: Context) => {
+    if (!result.success) return sendError(c, deps.i18n, validationError(result.error?.issues ?? []));
+  };
+
+  /** Resolves the session from the path and a token (bearer header or cookie); 401/404 otherwise. */
+  async function authorise(c: Context, token: string | undefined) {
+    const id = c.req.param('id') ?? '';
+    if (!token) return { error: sendError(c, deps.i18n, new DomainError('UNAUTHORIZED', { key: 'errors:chatSessionNotFound' })) };
+    const session = isUuid(id) ? await findWebChatSession(db, id) : undefined;
+    // Unknown session and wrong token answer alike: no oracle for valid session ids.
+    if (!session || !safeEqual(session.tokenHash, sha256Hex(token))) {
+      return { error: sendError(c, deps.i18n, new DomainError('NOT_FOUND', { key: 'errors:chatSessionNotFound' })) };
+    }
+    return { id, session };
+  }
+
+  const bearer = (c: Context) => /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+
+  return new Hono<AppEnv>()
+    // A body without a JSON content type validates as {}: every field here is optional.
+    .post('/chat/web/sessions', zValidator('json', createSessionBody, invalid), async (c) => {
+      const now = deps.now();
+      const limit = await hitRateLimit(db, `chat:create:${clientAddress(c)}`, SESSION_CREATE_LIMIT.perAddress, SESSION_CREATE_LIMIT.windowSeconds, now);
+      if (!limit.allowed) {
+        c.header('Retry-After', String(limit.retryAfter));
+        return sendError(c, deps.i18n, new DomainError('RATE_LIMITED', { key: 'errors:RATE_LIMITED' }));
+      }
+      const locale = c.req.valid('json').locale ?? 'it';
+      const token = newToken();
+      const { sessionId, conversationId } = await createWebChatSession(db, { locale, tokenHash: sha256Hex(token) });
+      // The welcome (privacy notice, greeting, menu) is the engine's opening turn, stored like any other.
+      await receiveMessage(chat, conversationId, { start: true });
+      setCookie(c, CHAT_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'Strict',
+        secure: deps.config.secureCookies,
+        path: `/chat/web/sessions/${sessionId}`,
+        maxAge: 30 * 24 * 3600,
+      });
+      deps.logger.info({ sessionId, conversationId, requestId: c.get('requestId') }, 'web chat session created');
+      return c.json({ sessionId, token }, 201);
+    })
+    .post('/chat/web/sessions/:id/messages', zValidator('json', messageBody, invalid), async (c) => {
+      const auth = await authorise(c, bearer(c));
+      if (auth.error) return auth.error;
+      const body = c.req.valid('json');
+      const turn = await receiveMessage(chat, auth.session.conversationId, body.option !== undefined ? { optionId: body.option } : { text: body.text ?? '' });
+      await touchWebChatSession(db, auth.id, deps.now());
+      return c.json({ replies: turn.replies.map(replyView), understood: turn.understood }, 200);
+    })
+    .get('/chat/web/sessions/:id/messages', async (c) => {
+      const auth = await authorise(c, bearer(c));
+      if (auth.error) return auth.error;
+      const all = await listMessages(db, auth.session.conversationId);
+      return c.json({ messages: all.filter((m) => m.author !== 'system').map(publicMessage) }, 200);
+    })
+    .get('/chat/web/sessions/:id/events', async (c) => {
+      const auth = await authorise(c, getCookie(c, CHAT_COOKIE));
+      if (auth.error) return auth.error;
+      const conversationId = auth.session.conversationId;
+      const fromHeader = Number(c.req.header('last-event-id') ?? c.req.query('after') ?? '0');
+      let lastSeq = Number.isSafeInteger(fromHeader) && fromHeader > 0 ? fromHeader : 0;
+      c.header('X-Accel-Buffering', 'no');
+      return streamSSE(c, async (stream) => {
+        let wake: (() => void) | undefined;
+        let pending = true; // read once at start: messages may predate the subscription
+        const unsubscribe = deps.live.subscribe(conversationId, (seq) => {
+          if (seq > lastSeq) {
+            pending = true;
+            wake?.();
+          }
+        });
+        stream.onAbort(() => {
+          unsubscribe();
+          wake?.();
+        });
+        try {
+          while (!stream.aborted) {
+            if (pending) {
+              pending = false;
+              for (const m of await listMessages(db, conversationId, lastSeq)) {
+                if (m.author === 'system') {
+                  lastSeq = m.seq;
+                  continue;
+                }
+                await stream.writeSSE({ id: String(m.seq), event: 'message', data: JSON.stringify(publicMessage(m)) });
+                lastSeq = m.seq;
+              }
+            }
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              const timer = setTimeout(resolve, SSE_KEEPALIVE_MS);
+              timer.unref?.();
+            });
+            wake = undefined;
+            if (!pending && !stream.aborted) await stream.write(': keep-alive\n\n');
+          }
+        } finally {
+          unsubscribe();
+        }
+      });
+    });
+}

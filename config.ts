@@ -1,0 +1,168 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The project root, so that `data/` resolves the same whatever the working directory. */
+export const projectRoot = path.dirname(fileURLToPath(import.meta.url));
+
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v))
+  .refine((v) => v === undefined || v === 'memory://' || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must be empty (PGlite in data/pglite), "memory://" (ephemeral PGlite) or a postgres:// URL',
+  });
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  DATABASE_URL: databaseUrl,
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SESSION_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, {
+    message: 'must be at least 32 characters',
+  }),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  CENTRALE_ADMIN_PASSWORD: optionalText.refine((v) => v === undefined || v.length >= 12, {
+    message: 'must be at least 12 characters',
+  }),
+  DEMO_DATA: flag.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TELEGRAM_BOT_TOKEN: optionalText,
+  TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
+  TELEGRAM_WEBHOOK_SECRET: optionalText.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v), {
+    message: 'may contain only A-Z, a-z, 0-9, _ and - (Telegram’s rule), 1 to 256 characters',
+  }),
+  TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
+  SMS_PROVIDER: z.enum(['off', 'log', 'twilio']).default('off'),
+  TWILIO_ACCOUNT_SID: optionalText,
+  TWILIO_AUTH_TOKEN: optionalText,
+  TWILIO_FROM: optionalText,
+});
+
+export type DatabaseConfig =
+  | { kind: 'pglite'; dataDir: string | undefined /* undefined = in memory */ }
+  | { kind: 'postgres'; url: string };
+
+export type TelegramConfig =
+  | { enabled: false }
+  | { enabled: true; token: string; apiRoot: string; mode: 'polling' }
+  | { enabled: true; token: string; apiRoot: string; mode: 'webhook'; webhookSecret: string };
+
+export type SmsConfig =
+  | { provider: 'off' }
+  | { provider: 'log'; from: string }
+  | { provider: 'twilio'; accountSid: string; authToken: string; from: string };
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  /** True when PUBLIC_URL is https: cookies get the Secure flag. */
+  secureCookies: boolean;
+  database: DatabaseConfig;
+  /** Where PGlite data, generated passwords and secrets live (mode 0700). */
+  dataDir: string;
+  sessionSecret: string | undefined;
+  sessionIdleMinutes: number;
+  adminPassword: string | undefined;
+  demoData: boolean;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  telegram: TelegramConfig;
+  sms: SmsConfig;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the environment once, at start-up, and fails fast with one readable line per wrong
+ * variable, so a misconfigured deployment never half-starts.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, root = projectRoot): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const dataDir = path.join(root, 'data');
+
+  const database: DatabaseConfig =
+    e.DATABASE_URL === undefined
+      ? { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') }
+      : e.DATABASE_URL === 'memory://'
+        ? { kind: 'pglite', dataDir: undefined }
+        : { kind: 'postgres', url: e.DATABASE_URL };
+
+  // With a shared server several instances must agree on the secret: a generated one would differ.
+  if (database.kind === 'postgres' && !e.SESSION_SECRET) {
+    problems.push('SESSION_SECRET: required when DATABASE_URL points to PostgreSQL (at least 32 characters)');
+  }
+
+  let telegram: TelegramConfig = { enabled: false };
+  if (e.TELEGRAM_BOT_TOKEN) {
+    if (e.TELEGRAM_MODE === 'webhook') {
+      if (!e.TELEGRAM_WEBHOOK_SECRET) problems.push('TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_MODE=webhook');
+      if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required when TELEGRAM_MODE=webhook (Telegram must reach it)');
+      telegram = {
+        enabled: true,
+        token: e.TELEGRAM_BOT_TOKEN,
+        apiRoot: e.TELEGRAM_API_ROOT,
+        mode: 'webhook',
+        webhookSecret: e.TELEGRAM_WEBHOOK_SECRET ?? '',
+      };
+    } else {
+      telegram = { enabled: true, token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT, mode: 'polling' };
+    }
+  }
+
+  let sms: SmsConfig = { provider: 'off' };
+  if (e.SMS_PROVIDER === 'log') sms = { provider: 'log', from: e.TWILIO_FROM ?? 'centrale' };
+  if (e.SMS_PROVIDER === 'twilio') {
+    for (const k of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) {
+      if (!e[k]) problems.push(`${k}: required when SMS_PROVIDER=twilio`);
+    }
+    if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required when SMS_PROVIDER=twilio (signatures are computed on it)');
+    sms = {
+      provider: 'twilio',
+      accountSid: e.TWILIO_ACCOUNT_SID ?? '',
+      authToken: e.TWILIO_AUTH_TOKEN ?? '',
+      from: e.TWILIO_FROM ?? '',
+    };
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https:'),
+    database,
+    dataDir,
+    sessionSecret: e.SESSION_SECRET,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    adminPassword: e.CENTRALE_ADMIN_PASSWORD,
+    // Demo people must never appear in a real deployment by accident: on only for PGlite by default.
+    demoData: e.DEMO_DATA ?? database.kind === 'pglite',
+    logLevel: e.LOG_LEVEL,
+    telegram,
+    sms,
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The channel-neutral use case behind every chat channel: store the message, let the engine
+ * handle what is pending, return the replies. Web chat, Telegram and SMS all call this one
+ * function, so flows never drift between channels. I/O happens only through the ports below.
+ */
+import { handleTurn } from './engine.ts';
+import type { EngineInput, EngineState, Renderer, Understood } from './types.ts';
+
+export interface StoredOptionView {
+  id: string;
+  label: string;
+}
+
+export interface ReplyView {
+  id: string;
+  seq: number;
+  body: string;
+  options: StoredOptionView[] | null;
+}
+
+export type StoredInputView =
+  | { kind: 'text' }
+  | { kind: 'option'; optionId: string }
+  | { kind: 'start' }
+  | { kind: 'contact'; phone: string }
+  | { kind: 'media'; mediaType: string; documentId?: string };
+
+/** Implemented by db/conversations.ts. */
+export interface ConversationStore {
+  appendInbound(
+    conversationId: string,
+    inbound: { body: string; input: StoredInputView; externalId?: string; author?: 'person' | 'system' },
+  ): Promise<{ messageId: string; seq: number; duplicate: boolean }>;
+  processPending(
+    conversationId: string,
+    decide: (
+      conversation: { channel: 'web' | 'telegram' | 'sms'; locale: string; state: Record<string, unknown>; handling: 'bot' | 'waiting' | 'human' | 'closed' },
+      message: { body: string; input: StoredInputView },
+    ) => {
+      state: Record<string, unknown>;
+      replies: { body: string; options?: StoredOptionView[] }[];
+      understood: Record<string, unknown>;
+      handover?: { urgent: boolean };
+    },
+    now: Date,
+  ): Promise<unknown>;
+  repliesTo(inboundId: string): Promise<{ replies: ReplyView[]; understood: Record<string, unknown> | null }>;
+  latestOptions(conversationId: string): Promise<StoredOptionView[]>;
+}
+
+export interface ChatDeps {
+  store: ConversationStore;
+  render: Renderer;
+  now: () => Date;
+}
+
+export interface ChatTurn {
+  inboundId: string;
+  duplicate: boolean;
+  replies: ReplyView[];
+  understood: Understood;
+}
+
+function toEngineInput(body: string, input: StoredInputView): EngineInput {
+  if (input.kind === 'option') return { kind: 'option', optionId: input.optionId };
+  if (input.kind === 'start') return { kind: 'start' };
+  return { kind: 'text', text: body };
+}
+
+/** Pure: the engine's turn, rendered into the conversation's language. */
+export function decideTurn(
+  render: Renderer,
+  now: Date,
+  conversation: { channel: 'web' | 'telegram' | 'sms'; locale: string; state: Record<string, unknown>; handling: 'bot' | 'waiting' | 'human' | 'closed' },
+  message: { body: string; input: StoredInputView },
+) {
+  const locale = conversation.locale === 'en' ? 'en' : 'it';
+  const result = handleTurn(conversation.state as unknown as EngineState, toEngineInput(message.body, message.input), {
+    now,
+    locale,
+    channel: conversation.channel,
+    handling: conversation.handling,
+  });
+  const handover = result.effects.find((e) => e.kind === 'handover');
+  return {
+    state: result.state as unknown as Record<string, unknown>,
+    replies: result.replies.map((r) => ({
+      body: render(r.text, locale),
+      ...(r.options ? { options: r.options.map((o) => ({ id: o.id, label: render(o.label, locale) })) } : {}),
+    })),
+    understood: result.understood as unknown as Record<string, unknown>,
+    ...(handover ? { handover: { urgent: handover.urgent } } : {}),
+  };
+}
+
+/**
+ * Receives one message and answers it. A redelivered message (same external id) is not stored
+ * or answered again: the replies already given are returned.
+ */
+export async function receiveMessage(
+  deps: ChatDeps,
+  conversationId: string,
+  incoming: { text?: string; optionId?: string; start?: boolean; externalId?: string },
+): Promise<ChatTurn> {
+  let body = incoming.text ?? '';
+  let input: StoredInputView = { kind: 'text' };
+  if (incoming.start) input = { kind: 'start' };
+  else if (incoming.optionId !== undefined) {
+    input = { kind: 'option', optionId: incoming.optionId };
+    // The transcript shows what the person chose, as they read it.
+    const offered = await deps.store.latestOptions(conversationId);
+    body = offered.find((o) => o.id === incoming.optionId)?.label ?? incoming.optionId;
+  }
+  const stored = await deps.store.appendInbound(conversationId, {
+    body,
+    input,
+    ...(incoming.externalId !== undefined ? { externalId: incoming.externalId } : {}),
+    ...(incoming.start ? { author: 'system' as const } : {}),
+  });
+  if (!stored.duplicate) {
+    const now = deps.now();
+    await deps.store.processPending(conversationId, (c, m) => decideTurn(deps.render, now, c, m), now);
+  }
+  const { replies, understood } = await deps.store.repliesTo(stored.messageId);
+  return {
+    inboundId: stored.messageId,
+    duplicate: stored.duplicate,
+    replies,
+    understood: (understood as unknown as Understood | null) ?? { intent: 'unknown' },
+  };
+}

@@ -1,0 +1,70 @@
+/** Staff accounts, their comuni and their sessions. */
+import { and, eq, gt, sql } from 'drizzle-orm';
+import type { Queryable } from './client.ts';
+import { staffSessions, staffUserComuni, staffUsers, type StaffRole } from './schema.ts';
+
+export interface StaffIdentity {
+  id: string;
+  username: string;
+  role: StaffRole;
+  displayName: string;
+  comuni: string[];
+}
+
+export async function findStaffByUsername(q: Queryable, username: string) {
+  const [row] = await q
+    .select({ id: staffUsers.id, passwordHash: staffUsers.passwordHash, active: staffUsers.active })
+    .from(staffUsers)
+    .where(sql`lower(${staffUsers.username}) = lower(${username})`);
+  return row;
+}
+
+export async function loadStaffIdentity(q: Queryable, userId: string): Promise<StaffIdentity | undefined> {
+  const [user] = await q
+    .select({ id: staffUsers.id, username: staffUsers.username, role: staffUsers.role, displayName: staffUsers.displayName, active: staffUsers.active })
+    .from(staffUsers)
+    .where(eq(staffUsers.id, userId));
+  if (!user || !user.active) return undefined;
+  const comuni = await q.select({ comuneId: staffUserComuni.comuneId }).from(staffUserComuni).where(eq(staffUserComuni.userId, userId));
+  return { id: user.id, username: user.username, role: user.role, displayName: user.displayName, comuni: comuni.map((c) => c.comuneId).sort() };
+}
+
+export async function createStaffUser(
+  q: Queryable,
+  input: { username: string; passwordHash: string; role: StaffRole; displayName: string; comuni: string[] },
+): Promise<string> {
+  const [row] = await q
+    .insert(staffUsers)
+    .values({ username: input.username, passwordHash: input.passwordHash, role: input.role, displayName: input.displayName })
+    .returning({ id: staffUsers.id });
+  if (input.comuni.length > 0) {
+    await q.insert(staffUserComuni).values(input.comuni.map((comuneId) => ({ userId: row!.id, comuneId })));
+  }
+  return row!.id;
+}
+
+export async function insertSession(q: Queryable, input: { id: string; userId: string; now: Date; expiresAt: Date }) {
+  await q.insert(staffSessions).values({ id: input.id, userId: input.userId, createdAt: input.now, lastSeenAt: input.now, expiresAt: input.expiresAt });
+}
+
+/** The session if it is neither idle past `idleSince` nor past its absolute expiry. */
+export async function findLiveSession(q: Queryable, id: string, now: Date, idleSince: Date) {
+  const [row] = await q
+    .select({ userId: staffSessions.userId, lastSeenAt: staffSessions.lastSeenAt })
+    .from(staffSessions)
+    .where(and(eq(staffSessions.id, id), gt(staffSessions.expiresAt, now), gt(staffSessions.lastSeenAt, idleSince)));
+  return row;
+}
+
+export async function touchSession(q: Queryable, id: string, now: Date) {
+  await q.update(staffSessions).set({ lastSeenAt: now }).where(eq(staffSessions.id, id));
+}
+
+export async function deleteSession(q: Queryable, id: string) {
+  await q.delete(staffSessions).where(eq(staffSessions.id, id));
+}
+
+/** Drops a user's other sessions at login is not wanted (several devices); expired ones are swept. */
+export async function deleteExpiredSessions(q: Queryable, now: Date, idleSince: Date) {
+  await q.delete(staffSessions).where(sql`${staffSessions.expiresAt} <= ${now} or ${staffSessions.lastSeenAt} <= ${idleSince}`);
+}

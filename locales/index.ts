@@ -1,0 +1,57 @@
+/**
+ * Loads every locales/<lng>/<namespace>.json into one i18next instance at start-up.
+ * Every sentence a person reads comes from these files; code only holds keys.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import i18next, { type i18n as I18n, type Resource } from 'i18next';
+import type { MessageRef } from '../core/errors.ts';
+
+export const LOCALES = ['it', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'it';
+
+const localesDir = path.dirname(fileURLToPath(import.meta.url));
+
+export function loadResources(): Resource {
+  const resources: Resource = {};
+  for (const lng of LOCALES) {
+    resources[lng] = {};
+    for (const file of readdirSync(path.join(localesDir, lng)).filter((f) => f.endsWith('.json')).sort()) {
+      resources[lng][file.slice(0, -'.json'.length)] = JSON.parse(readFileSync(path.join(localesDir, lng, file), 'utf8'));
+    }
+  }
+  return resources;
+}
+
+export async function createI18n(): Promise<I18n> {
+  const resources = loadResources();
+  const instance = i18next.createInstance();
+  await instance.init({
+    resources,
+    lng: DEFAULT_LOCALE,
+    fallbackLng: DEFAULT_LOCALE,
+    supportedLngs: [...LOCALES],
+    ns: Object.keys(resources[DEFAULT_LOCALE] ?? {}),
+    defaultNS: 'chat',
+    // Text is escaped where it is placed (HTML pages, JSON); i18next must not escape twice.
+    interpolation: { escapeValue: false },
+    returnNull: false,
+    initAsync: false,
+  });
+  return instance;
+}
+
+export function asLocale(value: string | undefined | null): Locale {
+  return value === 'en' ? 'en' : 'it';
+}
+
+/** Renders a MessageRef, nested refs in params first (a service name inside a sentence). */
+export function render(i18n: I18n, ref: MessageRef, locale: string): string {
+  const params: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(ref.params ?? {})) {
+    params[k] = typeof v === 'object' ? render(i18n, v, locale) : v;
+  }
+  return i18n.t(ref.key, { ...params, lng: locale });
+}

@@ -1,0 +1,47 @@
+/**
+ * pino JSON logs. Logs carry ids, never personal data: the redaction list below is a safety net
+ * for fields that must never be logged (names, codici fiscali, phone numbers, message text,
+ * the `detail` of PostgreSQL errors, which echoes values); the code logs ids only.
+ */
+import pino, { type Logger, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+export const REDACTED_PATHS = [
+  'password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'cookie', '*.cookie',
+  'req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie',
+  'text', '*.text', 'body', '*.body', 'Body', '*.Body', 'message_text',
+  'name', '*.name', 'givenName', '*.givenName', 'familyName', '*.familyName', 'displayName', '*.displayName',
+  'codiceFiscale', '*.codiceFiscale', 'codice_fiscale', '*.codice_fiscale',
+  'phone', '*.phone', 'From', '*.From', 'To', '*.To', 'email', '*.email', 'address', '*.address',
+  'detail', '*.detail', 'err.detail', 'error.detail', 'where', '*.where', 'parameters', '*.parameters', 'query', '*.query',
+];
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'centrale' },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      serializers: { err: serializeError },
+    },
+    destination,
+  );
+}
+
+/** Errors are logged by type, code and stack only: messages of driver errors may echo values. */
+export function serializeError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { type: typeof err };
+  const e = err as Error & { code?: unknown; severity?: unknown; routine?: unknown };
+  const out: Record<string, unknown> = { type: e.name, code: e.code, stack: redactStack(e.stack) };
+  // PostgreSQL error messages can quote values ("Key (codice_fiscale)=(...) already exists" lives in
+  // `detail`, but some messages quote input too): keep the SQLSTATE code and routine, drop text.
+  if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) out.routine = e.routine;
+  else out.message = e.message;
+  return out;
+}
+
+function redactStack(stack: string | undefined): string | undefined {
+  // The first line of a stack repeats the message: keep only the frames.
+  return stack?.split('\n').slice(1, 12).join('\n');
+}
