@@ -61,6 +61,15 @@ export interface ChatTurn {
   understood: Understood;
 }
 
+/**
+ * What is stored of a typed text: NFC, well-formed, without control characters (PostgreSQL text
+ * cannot hold NUL; the others only confuse the reader). Line breaks and tabs stay.
+ */
+export function cleanText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.toWellFormed().normalize('NFC').replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '');
+}
+
 function toEngineInput(body: string, input: StoredInputView): EngineInput {
   if (input.kind === 'option') return { kind: 'option', optionId: input.optionId };
   if (input.kind === 'start') return { kind: 'start' };
@@ -102,7 +111,7 @@ export async function receiveMessage(
   conversationId: string,
   incoming: { text?: string; optionId?: string; start?: boolean; externalId?: string },
 ): Promise<ChatTurn> {
-  let body = incoming.text ?? '';
+  let body = cleanText(incoming.text ?? '');
   let input: StoredInputView = { kind: 'text' };
   if (incoming.start) input = { kind: 'start' };
   else if (incoming.optionId !== undefined) {
