@@ -28,6 +28,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   DATABASE_URL: databaseUrl,
+  DATA_DIR: optionalText,
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   SESSION_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, {
     message: 'must be at least 32 characters',
@@ -100,7 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const problems: string[] = [];
-  const dataDir = path.join(root, 'data');
+  const dataDir = e.DATA_DIR ? path.resolve(root, e.DATA_DIR) : path.join(root, 'data');
 
   const database: DatabaseConfig =
     e.DATABASE_URL === undefined

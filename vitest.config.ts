@@ -18,9 +18,11 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       {
+        extends: true,
         test: { name: 'unit', include: ['test/core/**/*.test.ts', 'test/locales/**/*.test.ts', 'test/config.test.ts'] },
       },
       {
+        extends: true,
         test: {
           name: 'pglite',
           include: integration,
@@ -29,6 +31,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'postgres',
           include: integration,
@@ -38,6 +41,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'browser',
           include: browser,

@@ -256,6 +256,25 @@ export async function processPending(
   });
 }
 
+/** Stores a message to the person that no inbound message caused (a staff reply, a reminder). */
+export async function appendOutbound(
+  db: Db,
+  conversationId: string,
+  outbound: { body: string; author: 'staff' | 'system' | 'bot'; staffUserId?: string; options?: StoredOption[] },
+): Promise<{ messageId: string; seq: number }> {
+  return db.transaction(async (tx) => {
+    const conversation = await lockConversation(tx, conversationId);
+    if (!conversation) throw new Error(`conversation ${conversationId} not found`);
+    const seq = await nextSeq(tx, conversationId);
+    const [row] = await tx
+      .insert(messages)
+      .values({ conversationId, seq, direction: 'out', author: outbound.author, staffUserId: outbound.staffUserId ?? null, body: outbound.body, options: outbound.options ?? null })
+      .returning({ id: messages.id });
+    await notify(tx, MESSAGES_CHANNEL, `${conversationId}:${seq}`);
+    return { messageId: row!.id, seq };
+  });
+}
+
 /** Messages of a conversation after a sequence number, oldest first. */
 export async function listMessages(q: Queryable, conversationId: string, afterSeq = 0, limit = 500): Promise<StoredMessage[]> {
   return q

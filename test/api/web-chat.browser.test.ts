@@ -1,0 +1,64 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendOutbound } from '../../db/conversations.ts';
+import { webChatSessions } from '../../db/schema.ts';
+import { eq } from 'drizzle-orm';
+import { launchBrowser, screenshotPath } from '../helpers/browser.ts';
+import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+
+describe('web chat page in a real browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  beforeAll(async () => {
+    t = await createTestApp({ demoData: false });
+    base = await t.listen();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('greets in Italian with big choices, hands over to an operator, survives a reload and shows staff replies live', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'it-IT' });
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.getByRole('button', { name: 'Parlare con un operatore' }).waitFor();
+    await expect(page.locator('#messages li').first().textContent()).resolves.toMatch(/112/);
+    await page.screenshot({ path: screenshotPath('web-chat-welcome'), fullPage: true });
+
+    await page.getByLabel('Il Suo messaggio').fill('voglio parlare con un operatore');
+    await page.getByRole('button', { name: 'Invia' }).click();
+    await page.getByText('La metto in contatto con un operatore della centrale').waitFor();
+
+    await page.reload();
+    await page.getByText('La metto in contatto con un operatore della centrale').waitFor();
+    const texts = await page.locator('#messages li').allTextContents();
+    expect(texts.filter((x) => x.includes('voglio parlare con un operatore'))).toHaveLength(1);
+
+    // A staff reply stored by the server reaches the open page through server-sent events.
+    const sessionId = await page.evaluate(() => JSON.parse(localStorage.getItem('centrale.webchat')!).sessionId as string);
+    const [session] = await t.db.database.db.select().from(webChatSessions).where(eq(webChatSessions.id, sessionId));
+    await appendOutbound(t.db.database.db, session!.conversationId, { body: 'Buongiorno, sono Marco della centrale. Come posso aiutarLa?', author: 'staff' });
+    await page.getByText('sono Marco della centrale').waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: screenshotPath('web-chat-staff-reply'), fullPage: true });
+    const seqs = await page.locator('#messages li').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.seq)));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    await context.close();
+  });
+
+  it('follows a button choice and escapes whatever the person types', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.getByRole('button', { name: 'Le mie ore di voucher' }).click();
+    await page.getByRole('button', { name: 'Sì, grazie' }).waitFor();
+    await page.getByLabel('Il Suo messaggio').fill('<img src=x onerror="window.pwned=1">');
+    await page.keyboard.press('Enter');
+    await page.getByText('<img src=x onerror="window.pwned=1">').waitFor();
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    await context.close();
+  });
+});
