@@ -19,6 +19,7 @@ import { sendError, validationError } from './errors.ts';
 import { authRoutes, STAFF_COOKIE } from './routes/auth.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
+import { regulationRoutes } from './routes/regulation.ts';
 import { webChatRoutes } from './routes/web-chat.ts';
 import { hmacHex } from './security.ts';
 import { renderChatPage } from './web/chat-page.ts';
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', healthRoutes(deps));
   app.route('/', authRoutes(deps));
+  app.route('/', regulationRoutes(deps));
   app.route('/', webChatRoutes(deps));
   app.route('/', docsRoutes());
 

@@ -273,3 +273,81 @@ export const rateLimits = pgTable(
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
 );
+
+export const APPLICATION_STATUSES = [
+  'received',
+  'under_investigation',
+  'assessed',
+  'waiting_list',
+  'admitted',
+  'not_eligible',
+  'closed',
+] as const;
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+export type ApplicationOrigin = 'citizen' | 'delegate' | 'ex_officio';
+
+/**
+ * Applications for the voucher (art. 4). `totalPoints` / `autonomyPoints` copy the current
+ * assessment (history in `assessments`) so that the art. 6 waiting list is one indexed scan.
+ */
+export const applications = pgTable(
+  'applications',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    personId: uuid()
+      .notNull()
+      .references(() => people.id),
+    comuneId: text()
+      .notNull()
+      .references(() => comuni.id),
+    origin: text().$type<ApplicationOrigin>().notNull(),
+    status: text().$type<ApplicationStatus>().notNull().default('received'),
+    /** The day the application was received: the art. 4 thirty days run from here. */
+    applicationDate: date({ mode: 'string' }).notNull(),
+    totalPoints: integer(),
+    autonomyPoints: integer(),
+    ...timestamps,
+    updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    check(
+      'applications_status_check',
+      sql`${t.status} in ('received', 'under_investigation', 'assessed', 'waiting_list', 'admitted', 'not_eligible', 'closed')`,
+    ),
+    check('applications_points_check', sql`${t.totalPoints} between 0 and 100 and ${t.autonomyPoints} between 0 and 40`),
+    // Nobody is ranked without a score.
+    check(
+      'applications_ranked_scored_check',
+      sql`${t.status} <> 'waiting_list' or (${t.totalPoints} is not null and ${t.autonomyPoints} is not null)`,
+    ),
+    // The art. 6 order (core/regulation/waiting-list.ts WAITING_LIST_ORDER_BY), per comune, with
+    // the descending keys turned ascending so that keyset pagination is one row comparison.
+    index('applications_waiting_list_idx')
+      .on(t.comuneId, sql`(100 - ${t.totalPoints})`, sql`(40 - ${t.autonomyPoints})`, t.applicationDate, t.id)
+      .where(sql`${t.status} = 'waiting_list'`),
+    index('applications_person_idx').on(t.personId),
+  ],
+);
+
+/** Every assessment of an application (art. 5–6), newest last; never updated in place. */
+export const assessments = pgTable(
+  'assessments',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    applicationId: uuid()
+      .notNull()
+      .references(() => applications.id),
+    criteria: jsonb().$type<Record<string, number>>().notNull(),
+    items: jsonb().$type<Record<string, number[]>>(),
+    iseeCents: integer().notNull(),
+    iseeYear: integer(),
+    iseeBand: text().notNull(),
+    totalPoints: integer().notNull(),
+    autonomyPoints: integer().notNull(),
+    /** Art. 5 special social situation: kept beside the score, never folded into a criterion. */
+    specialSituation: jsonb().$type<{ reason: string; author: string }>(),
+    assessedBy: uuid().references(() => staffUsers.id),
+    ...timestamps,
+  },
+  (t) => [index('assessments_application_idx').on(t.applicationId, t.createdAt)],
+);
