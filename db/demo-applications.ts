@@ -29,7 +29,7 @@ export async function seedDemoApplications(tx: Tx, today: Date): Promise<number>
   const day = (daysAgo: number) => new Date(today.getTime() - daysAgo * 86_400_000).toISOString().slice(0, 10);
   let total = 0;
   for (const comune of DEMO_COMUNI) {
-    const n = Math.max(8, Math.round(comune.over65 / 150));
+    const n = Math.max(10, Math.round(comune.over65 / 150));
     const personRows = Array.from({ length: n }, () => ({
       comuneId: comune.id,
       givenName: pick(GIVEN),
@@ -40,11 +40,12 @@ export async function seedDemoApplications(tx: Tx, today: Date): Promise<number>
     }));
     const inserted = await tx.insert(people).values(personRows).returning({ id: people.id });
     const rows = inserted.map((p, i) => {
-      // A narrow range of scores makes ties common; every fourth person copies the previous
-      // one's score exactly, and every eighth also their date, so each tie-break is exercised.
+      // A narrow range of scores makes ties common; every fourth person copies the previous one's
+      // total (with fewer autonomy points), every eighth their total, autonomy points and date,
+      // so that each art. 6 tie-break shows in every comune.
       const autonomy = 10 + Math.floor(random() * 6) * 4;
       const others = 20 + Math.floor(random() * 5) * 5;
-      const status: ApplicationStatus = i % 9 === 7 ? 'under_investigation' : i % 11 === 10 ? 'received' : 'waiting_list';
+      const status: ApplicationStatus = i % 9 === 2 ? 'under_investigation' : i % 11 === 5 ? 'received' : 'waiting_list';
       const scored = status === 'waiting_list';
       return {
         personId: p.id,
