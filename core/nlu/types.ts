@@ -23,6 +23,26 @@ export interface WhenExpression {
   /** Wall-clock time "HH:mm" when an hour was given. */
   time?: string;
   partOfDay?: 'morning' | 'afternoon' | 'evening';
+  /** Last day of a range ("dal 10 al 20 dicembre"), ISO calendar date; `date` is the first day. */
+  until?: string;
+}
+
+/** What kind of emergency the detector recognised, so the reply can say what to do first. */
+export type EmergencyKind =
+  | 'fall'
+  | 'breathing'
+  | 'chest_pain'
+  | 'unconscious'
+  | 'stroke'
+  | 'bleeding'
+  | 'gas'
+  | 'fire'
+  | 'other';
+
+/** One art. 7 service mentioned in the text, in order of mention. */
+export interface ServiceMention {
+  family: string;
+  code?: string;
 }
 
 export interface Understanding {
@@ -36,6 +56,14 @@ export interface Understanding {
   when?: WhenExpression;
   /** Whether the person speaks of someone else ("mia mamma ..."). */
   subject?: 'self' | 'other';
+  /** Set with intent `emergency`: what is happening (gas → "leave and call 112", fall → "don't move her", ...). */
+  emergencyKind?: EmergencyKind;
+  /** Every art. 7 service recognised, whatever the intent (the first one the person asks for is `family`/`code`). */
+  services?: ServiceMention[];
+  /** Language the message seems to be written in; falls back to `context.locale`, then 'it'. */
+  language?: 'it' | 'en';
+  /** Names of the rules that fired, for staff explanations and debugging (e.g. "emergency:gas", "voucher_balance:quante-ore"). */
+  signals?: string[];
 }
 
 export interface UnderstandContext {

@@ -1,0 +1,17 @@
+// Italian or English? (pure). Counts frequent function words of each language; the locale of
+// the channel breaks ties, then Italian, since centrale's public is mostly Italian.
+
+const EN = new Set(['the', 'is', 'are', 'my', 'i', 'you', 'can', 'to', 'and', 'of', 'help', 'need', 'needs', 'please', 'have', 'has', 'how', 'what', 'with', 'for', 'there', 'she', 'he', 'not', 'don', 'get', 'on', 'do', 'does', 'someone', 'her', 'his', 'it', 'this', 'that', 'hello', 'hi', 'thanks', 'thank', 'good', 'morning', 'which', 'who', 'any', 'am', 'me', 'was', 'left', 'want', 'would', 'could', 'will', 'fell', 'hours']);
+const IT = new Set(['il', 'la', 'di', 'che', 'e', 'non', 'per', 'mi', 'sono', 'ho', 'un', 'una', 'lo', 'le', 'del', 'della', 'con', 'da', 'si', 'ha', 'mia', 'mio', 'vorrei', 'aiuto', 'come', 'quante', 'ore', 'buongiorno', 'ciao', 'salve', 'grazie', 'casa', 'qualcuno', 'domani', 'oggi', 'alle', 'al', 'nel', 'piu', 'ancora', 'posso', 'serve', 'cosa', 'chi', 'dove', 'quando', 'perche', 'sta', 'ci', 'c', 'gli', 'dal', 'alla', 'ma', 'se', 'anche', 'molto']);
+
+export function detectLanguage(tokens: readonly string[], fallback: 'it' | 'en' | undefined): 'it' | 'en' {
+  let en = 0;
+  let it = 0;
+  for (const t of tokens) {
+    if (EN.has(t)) en++;
+    if (IT.has(t)) it++;
+  }
+  if (en > it) return 'en';
+  if (it > en) return 'it';
+  return fallback ?? 'it';
+}
