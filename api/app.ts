@@ -12,7 +12,8 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { DomainError } from '../core/errors.ts';
-import { findLiveSession, loadStaffIdentity, touchSession } from '../db/staff.ts';
+import { prepareHotQueries } from '../db/hot-queries.ts';
+import { touchSession } from '../db/staff.ts';
 import { asLocale } from '../locales/index.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { sendError, validationError } from './errors.ts';
@@ -43,6 +44,7 @@ function isUnavailable(err: unknown): boolean {
 
 export function createApp(deps: AppDeps) {
   const { i18n, logger } = deps;
+  const hot = prepareHotQueries(deps.database.db);
   const app = new OpenAPIHono<AppEnv>({
     // Validation failures of OpenAPI routes get the same error body as everything else.
     defaultHook: (result, c) => {
@@ -92,8 +94,8 @@ export function createApp(deps: AppDeps) {
       const key = hmacHex(deps.sessionSecret, token);
       const now = deps.now();
       const idleSince = new Date(now.getTime() - deps.config.sessionIdleMinutes * 60_000);
-      const session = await findLiveSession(deps.database.db, key, now, idleSince);
-      const staff = session ? await loadStaffIdentity(deps.database.db, session.userId) : undefined;
+      const session = await hot.findLiveStaffSession(key, now, idleSince);
+      const staff = session ? await hot.loadStaffIdentity(session.userId) : undefined;
       if (session && staff) {
         c.set('staff', staff);
         c.set('staffSessionKey', key);
@@ -118,7 +120,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/', authRoutes(deps));
   app.route('/', regulationRoutes(deps));
-  app.route('/', webChatRoutes(deps));
+  app.route('/', webChatRoutes(deps, hot));
   app.route('/', docsRoutes());
 
   app.get('/', (c) => c.html(renderChatPage(i18n, asLocale(c.req.query('lang')))));

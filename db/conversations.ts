@@ -99,18 +99,6 @@ export async function createWebChatSession(
   });
 }
 
-export async function findWebChatSession(
-  q: Queryable,
-  sessionId: string,
-): Promise<{ tokenHash: string; conversationId: string; locale: string } | undefined> {
-  const [row] = await q
-    .select({ tokenHash: webChatSessions.tokenHash, conversationId: webChatSessions.conversationId, locale: conversations.locale })
-    .from(webChatSessions)
-    .innerJoin(conversations, eq(conversations.id, webChatSessions.conversationId))
-    .where(eq(webChatSessions.id, sessionId));
-  return row;
-}
-
 export async function touchWebChatSession(q: Queryable, sessionId: string, now: Date): Promise<void> {
   await q.update(webChatSessions).set({ lastSeenAt: now }).where(eq(webChatSessions.id, sessionId));
 }

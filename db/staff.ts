@@ -1,5 +1,5 @@
 /** Staff accounts, their comuni and their sessions. */
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Queryable } from './client.ts';
 import { staffSessions, staffUserComuni, staffUsers, type StaffRole } from './schema.ts';
 
@@ -45,15 +45,6 @@ export async function createStaffUser(
 
 export async function insertSession(q: Queryable, input: { id: string; userId: string; now: Date; expiresAt: Date }) {
   await q.insert(staffSessions).values({ id: input.id, userId: input.userId, createdAt: input.now, lastSeenAt: input.now, expiresAt: input.expiresAt });
-}
-
-/** The session if it is neither idle past `idleSince` nor past its absolute expiry. */
-export async function findLiveSession(q: Queryable, id: string, now: Date, idleSince: Date) {
-  const [row] = await q
-    .select({ userId: staffSessions.userId, lastSeenAt: staffSessions.lastSeenAt })
-    .from(staffSessions)
-    .where(and(eq(staffSessions.id, id), gt(staffSessions.expiresAt, now), gt(staffSessions.lastSeenAt, idleSince)));
-  return row;
 }
 
 export async function touchSession(q: Queryable, id: string, now: Date) {

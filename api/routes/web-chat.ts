@@ -17,11 +17,11 @@ import { DomainError } from '../../core/errors.ts';
 import {
   createConversationStore,
   createWebChatSession,
-  findWebChatSession,
   listMessages,
   touchWebChatSession,
   type StoredMessage,
 } from '../../db/conversations.ts';
+import type { HotQueries } from '../../db/hot-queries.ts';
 import { hitRateLimit } from '../../db/rate-limit.ts';
 import { render } from '../../locales/index.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
@@ -63,7 +63,7 @@ function replyView(r: { id: string; seq: number; body: string; options: { id: st
   return { id: r.id, seq: r.seq, text: r.body, ...(r.options ? { options: r.options } : {}) };
 }
 
-export function webChatRoutes(deps: AppDeps) {
+export function webChatRoutes(deps: AppDeps, hot: HotQueries) {
   const { db } = deps.database;
   const store = createConversationStore(db);
   const chat = { store, render: (ref: Parameters<typeof render>[1], locale: string) => render(deps.i18n, ref, locale), now: deps.now };
@@ -76,7 +76,7 @@ export function webChatRoutes(deps: AppDeps) {
   async function authorise(c: Context, token: string | undefined) {
     const id = c.req.param('id') ?? '';
     if (!token) return { error: sendError(c, deps.i18n, new DomainError('UNAUTHORIZED', { key: 'errors:chatSessionNotFound' })) };
-    const session = isUuid(id) ? await findWebChatSession(db, id) : undefined;
+    const session = isUuid(id) ? await hot.findWebChatSession(id) : undefined;
     // Unknown session and wrong token answer alike: no oracle for valid session ids.
     if (!session || !safeEqual(session.tokenHash, sha256Hex(token))) {
       return { error: sendError(c, deps.i18n, new DomainError('NOT_FOUND', { key: 'errors:chatSessionNotFound' })) };

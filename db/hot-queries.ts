@@ -1,0 +1,57 @@
+/**
+ * The lookups every request makes, prepared once per database handle: building a drizzle query
+ * costs more than running it on these hot paths (web-chat session, staff session, staff identity).
+ * Queries inside transactions are built per call; only these standalone reads are prepared.
+ */
+import { and, eq, gt, sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { conversations, staffSessions, staffUserComuni, staffUsers, webChatSessions } from './schema.ts';
+import type { StaffIdentity } from './staff.ts';
+
+export type HotQueries = ReturnType<typeof prepareHotQueries>;
+
+export function prepareHotQueries(db: Db) {
+  const webSession = db
+    .select({ tokenHash: webChatSessions.tokenHash, conversationId: webChatSessions.conversationId, locale: conversations.locale })
+    .from(webChatSessions)
+    .innerJoin(conversations, eq(conversations.id, webChatSessions.conversationId))
+    .where(eq(webChatSessions.id, sql.placeholder('id')))
+    .prepare('hot_web_chat_session');
+  const staffSession = db
+    .select({ userId: staffSessions.userId, lastSeenAt: staffSessions.lastSeenAt })
+    .from(staffSessions)
+    .where(
+      and(
+        eq(staffSessions.id, sql.placeholder('id')),
+        gt(staffSessions.expiresAt, sql`${sql.placeholder('now')}::timestamptz`),
+        gt(staffSessions.lastSeenAt, sql`${sql.placeholder('idleSince')}::timestamptz`),
+      ),
+    )
+    .prepare('hot_staff_session');
+  const staffUser = db
+    .select({ id: staffUsers.id, username: staffUsers.username, role: staffUsers.role, displayName: staffUsers.displayName, active: staffUsers.active })
+    .from(staffUsers)
+    .where(eq(staffUsers.id, sql.placeholder('id')))
+    .prepare('hot_staff_user');
+  const staffComuni = db
+    .select({ comuneId: staffUserComuni.comuneId })
+    .from(staffUserComuni)
+    .where(eq(staffUserComuni.userId, sql.placeholder('id')))
+    .prepare('hot_staff_user_comuni');
+
+  return {
+    async findWebChatSession(id: string) {
+      return (await webSession.execute({ id }))[0];
+    },
+    /** The session if neither idle since `idleSince` nor past its absolute expiry. */
+    async findLiveStaffSession(id: string, now: Date, idleSince: Date) {
+      return (await staffSession.execute({ id, now: now.toISOString(), idleSince: idleSince.toISOString() }))[0];
+    },
+    async loadStaffIdentity(userId: string): Promise<StaffIdentity | undefined> {
+      const [user] = await staffUser.execute({ id: userId });
+      if (!user || !user.active) return undefined;
+      const comuni = await staffComuni.execute({ id: userId });
+      return { id: user.id, username: user.username, role: user.role, displayName: user.displayName, comuni: comuni.map((c) => c.comuneId).sort() };
+    },
+  };
+}
