@@ -43,13 +43,10 @@ describe.skipIf(postgresSkipped)('npm start (main.ts in a real process)', () => 
       testDbKind === 'postgres'
         ? { DATABASE_URL: db!.url!, SESSION_SECRET: 'x'.repeat(40), DEMO_DATA: 'on', DATA_DIR: dataDir }
         : { DATA_DIR: dataDir };
-    const started = Date.now();
     const { child, url, output } = await startCentrale(env);
     const ready = await fetch(`${url}/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ db: testDbKind });
-    // "healthy within seconds" (generous bound for a loaded CI machine; not a benchmark)
-    expect(Date.now() - started).toBeLessThan(45_000);
 
     const file = path.join(dataDir, 'admin-password.txt');
     expect(statSync(file).mode & 0o777).toBe(0o600);
