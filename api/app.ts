@@ -118,7 +118,7 @@ export function createApp(deps: AppDeps) {
   });
 
   app.route('/', healthRoutes(deps));
-  app.route('/', authRoutes(deps));
+  app.route('/', authRoutes(deps, hot));
   app.route('/', regulationRoutes(deps));
   app.route('/', webChatRoutes(deps, hot));
   app.route('/', docsRoutes());

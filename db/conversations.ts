@@ -99,10 +99,6 @@ export async function createWebChatSession(
   });
 }
 
-export async function touchWebChatSession(q: Queryable, sessionId: string, now: Date): Promise<void> {
-  await q.update(webChatSessions).set({ lastSeenAt: now }).where(eq(webChatSessions.id, sessionId));
-}
-
 /** Hands out the next sequence number; the caller must hold the conversation's row lock. */
 async function nextSeq(tx: Queryable, conversationId: string): Promise<number> {
   const [row] = await tx

@@ -186,7 +186,6 @@ export const webChatSessions = pgTable('web_chat_sessions', {
     .notNull()
     .references(() => conversations.id),
   ...timestamps,
-  lastSeenAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
 
 export type MessageDirection = 'in' | 'out';

@@ -19,16 +19,6 @@ export async function findStaffByUsername(q: Queryable, username: string) {
   return row;
 }
 
-export async function loadStaffIdentity(q: Queryable, userId: string): Promise<StaffIdentity | undefined> {
-  const [user] = await q
-    .select({ id: staffUsers.id, username: staffUsers.username, role: staffUsers.role, displayName: staffUsers.displayName, active: staffUsers.active })
-    .from(staffUsers)
-    .where(eq(staffUsers.id, userId));
-  if (!user || !user.active) return undefined;
-  const comuni = await q.select({ comuneId: staffUserComuni.comuneId }).from(staffUserComuni).where(eq(staffUserComuni.userId, userId));
-  return { id: user.id, username: user.username, role: user.role, displayName: user.displayName, comuni: comuni.map((c) => c.comuneId).sort() };
-}
-
 export async function createStaffUser(
   q: Queryable,
   input: { username: string; passwordHash: string; role: StaffRole; displayName: string; comuni: string[] },
@@ -53,9 +43,4 @@ export async function touchSession(q: Queryable, id: string, now: Date) {
 
 export async function deleteSession(q: Queryable, id: string) {
   await q.delete(staffSessions).where(eq(staffSessions.id, id));
-}
-
-/** Drops a user's other sessions at login is not wanted (several devices); expired ones are swept. */
-export async function deleteExpiredSessions(q: Queryable, now: Date, idleSince: Date) {
-  await q.delete(staffSessions).where(sql`${staffSessions.expiresAt} <= ${now} or ${staffSessions.lastSeenAt} <= ${idleSince}`);
 }

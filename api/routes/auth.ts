@@ -9,7 +9,8 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { DomainError } from '../../core/errors.ts';
 import { recordAudit } from '../../db/audit.ts';
 import { hitRateLimit } from '../../db/rate-limit.ts';
-import { deleteSession, findStaffByUsername, insertSession, loadStaffIdentity } from '../../db/staff.ts';
+import type { HotQueries } from '../../db/hot-queries.ts';
+import { deleteSession, findStaffByUsername, insertSession } from '../../db/staff.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { errorResponses, staffSecurity } from '../openapi.ts';
@@ -84,7 +85,7 @@ export function clientAddress(c: Parameters<typeof getConnInfo>[0]): string {
   }
 }
 
-export function authRoutes(deps: AppDeps) {
+export function authRoutes(deps: AppDeps, hot: HotQueries) {
   const { db } = deps.database;
   return new OpenAPIHono<AppEnv>()
     .openapi(login, async (c) => {
@@ -114,7 +115,7 @@ export function authRoutes(deps: AppDeps) {
         path: '/',
         maxAge: SESSION_MAX_HOURS * 3600,
       });
-      const staff = (await loadStaffIdentity(db, user.id))!;
+      const staff = (await hot.loadStaffIdentity(user.id))!;
       return c.json({ staff }, 200);
     })
     .openapi(logout, async (c) => {

@@ -18,7 +18,6 @@ import {
   createConversationStore,
   createWebChatSession,
   listMessages,
-  touchWebChatSession,
   type StoredMessage,
 } from '../../db/conversations.ts';
 import type { HotQueries } from '../../db/hot-queries.ts';
@@ -115,7 +114,6 @@ export function webChatRoutes(deps: AppDeps, hot: HotQueries) {
       if (auth.error) return auth.error;
       const body = c.req.valid('json');
       const turn = await receiveMessage(chat, auth.session.conversationId, body.option !== undefined ? { optionId: body.option } : { text: body.text ?? '' });
-      await touchWebChatSession(db, auth.id, deps.now());
       return c.json({ replies: turn.replies.map(replyView), understood: turn.understood }, 200);
     })
     .get('/chat/web/sessions/:id/messages', async (c) => {

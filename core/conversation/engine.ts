@@ -122,7 +122,7 @@ function emergencyTurn(state: EngineState, understood: Understood): TurnResult {
   };
 }
 
-function handleOption(state: EngineState, optionId: string, ctx: TurnContext): TurnResult {
+function handleOption(state: EngineState, optionId: string): TurnResult {
   const match = /^m(\d+)\.([a-z_]+)$/.exec(optionId);
   const menu = match ? Number(match[1]) : -1;
   const action = match?.[2] ?? '';
@@ -140,7 +140,6 @@ function handleOption(state: EngineState, optionId: string, ctx: TurnContext): T
   if (state.step === 'menu' && (MAIN_MENU as readonly string[]).includes(action)) {
     return actOn(state, { intent: action as Intent });
   }
-  void ctx;
   const fresh = mainMenu(state);
   return { state: fresh.state, replies: [{ text: { key: 'chat:staleOption' } }, fresh.message], understood: { intent: 'unknown' }, effects: [] };
 }
@@ -152,7 +151,7 @@ export function handleTurn(stored: EngineState, input: EngineInput, ctx: TurnCon
 
   if (input.kind === 'option') {
     if (ctx.handling !== 'bot') return { state, replies: [], understood: { intent: 'unknown' }, effects: [] };
-    return handleOption(state, input.optionId, ctx);
+    return handleOption(state, input.optionId);
   }
 
   const text = input.text.trim();
@@ -177,7 +176,7 @@ export function handleTurn(stored: EngineState, input: EngineInput, ctx: TurnCon
   if (state.step === 'offer_handover') {
     // A typed "sì" / "no" answers the pending offer like the buttons do.
     const yesNo = /^(si|sì|s|ok|va bene|yes|y)\b/i.test(text) ? 'yes' : /^(no|n)\b/i.test(text) ? 'no' : undefined;
-    if (yesNo) return handleOption(state, `m${state.menu}.${yesNo}`, ctx);
+    if (yesNo) return handleOption(state, `m${state.menu}.${yesNo}`);
   }
   return actOn(state, understood);
 }

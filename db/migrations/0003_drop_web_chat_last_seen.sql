@@ -1,0 +1,1 @@
+ALTER TABLE "web_chat_sessions" DROP COLUMN "last_seen_at";
