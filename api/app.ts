@@ -17,15 +17,25 @@ import { touchSession } from '../db/staff.ts';
 import { asLocale } from '../locales/index.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { sendError, validationError } from './errors.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { applicationRoutes } from './routes/applications.ts';
 import { authRoutes, STAFF_COOKIE } from './routes/auth.ts';
+import { chatRecordRoutes } from './routes/chat-records.ts';
 import { docsRoutes } from './routes/docs.ts';
+import { documentRoutes } from './routes/documents.ts';
 import { healthRoutes } from './routes/health.ts';
+import { peopleRoutes } from './routes/people.ts';
+import { programmeRoutes } from './routes/programmes.ts';
 import { regulationRoutes } from './routes/regulation.ts';
+import { resourceRoutes } from './routes/resources.ts';
 import { webChatRoutes } from './routes/web-chat.ts';
 import { hmacHex } from './security.ts';
 import { renderChatPage } from './web/chat-page.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/** A document upload (multipart): the file limit (api/routes/documents.ts) plus room for the form. */
+export const MAX_DOCUMENT_BODY_BYTES = 10 * 1024 * 1024 + 64 * 1024;
+const DOCUMENT_UPLOAD_PATH = /^\/api\/v1\/people\/[^/]+\/documents$/;
 const staticDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web', 'static');
 const STATIC_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 /** Writing lastSeenAt on every request would cost a write per read; a minute is precise enough. */
@@ -77,13 +87,11 @@ export function createApp(deps: AppDeps) {
       referrerPolicy: 'same-origin',
     }),
   );
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => sendError(c, i18n, new DomainError('PAYLOAD_TOO_LARGE', { key: 'errors:PAYLOAD_TOO_LARGE' })),
-    }),
-  );
+  const tooLarge = (c: Parameters<typeof sendError>[0]) => sendError(c, i18n, new DomainError('PAYLOAD_TOO_LARGE', { key: 'errors:PAYLOAD_TOO_LARGE' }));
+  const smallBodies = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  const documentBodies = bodyLimit({ maxSize: MAX_DOCUMENT_BODY_BYTES, onError: tooLarge });
+  // Document uploads are the one place for large bodies; everything else stays under 64 KiB.
+  app.use('*', (c, next) => (DOCUMENT_UPLOAD_PATH.test(c.req.path) ? documentBodies(c, next) : smallBodies(c, next)));
 
   // Staff session from the cookie (keyed hash → row), with idle timeout.
   app.use('/api/*', async (c, next) => {
@@ -120,6 +128,13 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/', authRoutes(deps, hot));
   app.route('/', regulationRoutes(deps));
+  app.route('/', peopleRoutes(deps));
+  app.route('/', documentRoutes(deps));
+  app.route('/', applicationRoutes(deps));
+  app.route('/', programmeRoutes(deps));
+  app.route('/', resourceRoutes(deps));
+  app.route('/', adminRoutes(deps));
+  app.route('/', chatRecordRoutes(deps));
   app.route('/', webChatRoutes(deps, hot));
   app.route('/', docsRoutes());
 

@@ -5,7 +5,7 @@
  */
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { conversations, staffSessions, staffUserComuni, staffUsers, webChatSessions } from './schema.ts';
+import { conversations, staffSessions, staffUserComuni, staffUserResources, staffUsers, webChatSessions } from './schema.ts';
 import type { StaffIdentity } from './staff.ts';
 
 export type HotQueries = ReturnType<typeof prepareHotQueries>;
@@ -38,6 +38,11 @@ export function prepareHotQueries(db: Db) {
     .from(staffUserComuni)
     .where(eq(staffUserComuni.userId, sql.placeholder('id')))
     .prepare('hot_staff_user_comuni');
+  const staffResources = db
+    .select({ resourceId: staffUserResources.resourceId })
+    .from(staffUserResources)
+    .where(eq(staffUserResources.userId, sql.placeholder('id')))
+    .prepare('hot_staff_user_resources');
 
   return {
     async findWebChatSession(id: string) {
@@ -51,7 +56,15 @@ export function prepareHotQueries(db: Db) {
       const [user] = await staffUser.execute({ id: userId });
       if (!user || !user.active) return undefined;
       const comuni = await staffComuni.execute({ id: userId });
-      return { id: user.id, username: user.username, role: user.role, displayName: user.displayName, comuni: comuni.map((c) => c.comuneId).sort() };
+      const resources = user.role === 'provider' ? await staffResources.execute({ id: userId }) : [];
+      return {
+        id: user.id,
+        username: user.username,
+        role: user.role,
+        displayName: user.displayName,
+        comuni: comuni.map((c) => c.comuneId).sort(),
+        resources: resources.map((r) => r.resourceId).sort(),
+      };
     },
   };
 }

@@ -9,12 +9,14 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  customType,
   boolean,
   check,
   date,
   index,
   integer,
   jsonb,
+  pgSequence,
   pgTable,
   primaryKey,
   text,
@@ -117,6 +119,8 @@ export const people = pgTable(
     /** Art. 3 category 3: followed by social or health services, flagged by a social worker. */
     category3: boolean().notNull().default(false),
     preferredLocale: text().notNull().default('it'),
+    /** Where reminders go first ('telegram' | 'sms' | 'web'); null = wherever the person last wrote. */
+    preferredChannel: text(),
     ...timestamps,
     updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     /** Set by a GDPR erasure: the row stays (ids keep the books whole), the identity is wiped. */
@@ -350,3 +354,589 @@ export const assessments = pgTable(
   },
   (t) => [index('assessments_application_idx').on(t.applicationId, t.createdAt)],
 );
+
+// ───────────────────────────── Case management (issue #4) ─────────────────────────────
+// Scope rule for every table below: a record belongs to the comune of the person it is about
+// (`people.comune_id`, copied as `comune_id` where a query filters on it often).
+
+/** Binary content kept in PostgreSQL, so that there is one state store (documents). */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
+});
+
+export const DELEGATE_KINDS = ['relative', 'support_administrator', 'guardian', 'other'] as const;
+export type DelegateKind = (typeof DELEGATE_KINDS)[number];
+
+/**
+ * Who may act for a beneficiary: a relative, an *amministratore di sostegno*. The delegate is a
+ * person row too (with their own contacts and channel identities); a linked delegate's chat sees
+ * only the people they are delegated for.
+ */
+export const delegations = pgTable(
+  'delegations',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    personId: uuid().notNull().references(() => people.id),
+    delegatePersonId: uuid().notNull().references(() => people.id),
+    kind: text().$type<DelegateKind>().notNull(),
+    /** "figlia", "nipote", … as the family says it. */
+    relationship: text(),
+    createdBy: uuid().references(() => staffUsers.id),
+    ...timestamps,
+    revokedAt: timestamp({ withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    index('delegations_person_idx').on(t.personId),
+    index('delegations_delegate_idx').on(t.delegatePersonId),
+    uniqueIndex('delegations_active_key').on(t.personId, t.delegatePersonId).where(sql`${t.revokedAt} is null`),
+  ],
+);
+
+export const CONSENT_PURPOSES = ['data_processing', 'contact', 'delegation', 'check_ins', 'segnalazione_contact'] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+export const CONSENT_METHODS = ['signed_form', 'verbal', 'chat', 'email'] as const;
+export type ConsentMethod = (typeof CONSENT_METHODS)[number];
+
+/** What a person agreed to, when and how; a withdrawal is a date on the same row. */
+export const consents = pgTable(
+  'consents',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    personId: uuid().notNull().references(() => people.id),
+    /** Set when the consent is about a delegation (who may act). */
+    delegationId: uuid().references(() => delegations.id),
+    purpose: text().$type<ConsentPurpose>().notNull(),
+    method: text().$type<ConsentMethod>().notNull(),
+    givenAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    givenBy: text(),
+    recordedBy: uuid().references(() => staffUsers.id),
+    withdrawnAt: timestamp({ withTimezone: true, mode: 'date' }),
+    ...timestamps,
+  },
+  (t) => [index('consents_person_idx').on(t.personId)],
+);
+
+export const RESOURCE_KINDS = ['accredited_provider', 'volunteer_association', 'occasional_helper', 'family_assistant'] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+/** The "open system": providers, volunteers, helpers and family assistants. */
+export const resources = pgTable(
+  'resources',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    kind: text().$type<ResourceKind>().notNull(),
+    name: text().notNull(),
+    /** Art. 7 codes (and comune extras) the resource offers. */
+    services: text().array().notNull().default(sql`'{}'::text[]`),
+    phone: text(),
+    email: text(),
+    address: text(),
+    /** Free text shown to staff and citizens: "lun–ven 8–18". */
+    availability: text(),
+    accreditedUntil: date({ mode: 'string' }),
+    active: boolean().notNull().default(true),
+    ...timestamps,
+    updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [check('resources_kind_check', sql`${t.kind} in ('accredited_provider', 'volunteer_association', 'occasional_helper', 'family_assistant')`)],
+);
+
+/** Which comuni a resource serves. */
+export const resourceComuni = pgTable(
+  'resource_comuni',
+  {
+    resourceId: uuid().notNull().references(() => resources.id, { onDelete: 'cascade' }),
+    comuneId: text().notNull().references(() => comuni.id),
+  },
+  (t) => [primaryKey({ columns: [t.resourceId, t.comuneId] }), index('resource_comuni_comune_idx').on(t.comuneId)],
+);
+
+/** A provider's staff account works for one resource: it sees that resource's programmes and visits only. */
+export const staffUserResources = pgTable(
+  'staff_user_resources',
+  {
+    userId: uuid().notNull().references(() => staffUsers.id, { onDelete: 'cascade' }),
+    resourceId: uuid().notNull().references(() => resources.id),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.resourceId] })],
+);
+
+/** Comune settings beyond the columns of `comuni`: tariff (art. 13), on-call staff, chat texts. */
+export const comuneSettings = pgTable('comune_settings', {
+  comuneId: text().primaryKey().references(() => comuni.id),
+  /** core/regulation/fees.ts FeeTariff. */
+  feeTariff: jsonb().$type<Record<string, unknown>>(),
+  /** Who gets urgent alerts outside office hours. */
+  onCallStaffId: uuid().references(() => staffUsers.id),
+  /** Art. 7 extra service types the comune adds (core/regulation/services.ts ExtraServiceType). */
+  extraServices: jsonb().$type<Record<string, unknown>[]>(),
+  /** *Un buono per amico*: services whose vouchers volunteer associations may redeem. */
+  volunteerVoucherServices: text().array().notNull().default(sql`'{}'::text[]`),
+  updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  updatedBy: uuid().references(() => staffUsers.id),
+});
+
+export const APPLICATION_TRANSITIONS: Readonly<Record<ApplicationStatus, readonly ApplicationStatus[]>> = {
+  received: ['under_investigation', 'closed'],
+  under_investigation: ['assessed', 'not_eligible', 'closed'],
+  assessed: ['waiting_list', 'admitted', 'not_eligible', 'closed'],
+  waiting_list: ['admitted', 'assessed', 'closed'],
+  admitted: ['closed'],
+  not_eligible: ['closed', 'under_investigation'],
+  closed: [],
+};
+
+/** Every status change of an application, with who and why (the file's history). */
+export const applicationStatusHistory = pgTable(
+  'application_status_history',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    applicationId: uuid().notNull().references(() => applications.id),
+    fromStatus: text().$type<ApplicationStatus>(),
+    toStatus: text().$type<ApplicationStatus>().notNull(),
+    at: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    byStaffId: uuid().references(() => staffUsers.id),
+    note: text(),
+  },
+  (t) => [index('application_status_history_app_idx').on(t.applicationId, t.at)],
+);
+
+/** Extra facts of an application (kept apart from the hot waiting-list row). */
+export const applicationDetails = pgTable('application_details', {
+  applicationId: uuid().primaryKey().references(() => applications.id),
+  /** Who applied when not the beneficiary (delegate person), or the segnalazione behind an ex officio one. */
+  applicantPersonId: uuid().references(() => people.id),
+  segnalazioneId: uuid(),
+  iseeCents: integer(),
+  iseeYear: integer(),
+  iseeExpiresOn: date({ mode: 'string' }),
+  /** Art. 4: the written answer, generated from the file and recorded when sent. */
+  answerOutcome: text(),
+  answerSentAt: timestamp({ withTimezone: true, mode: 'date' }),
+  answerSentBy: uuid().references(() => staffUsers.id),
+  answerSentVia: text(),
+  closedReason: text(),
+  updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/**
+ * A citizen's update of their access record (contacts, a changed situation), from chat or staff:
+ * recorded as proposed, applied only when the social worker confirms it.
+ */
+export const accessRecordChanges = pgTable(
+  'access_record_changes',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    personId: uuid().notNull().references(() => people.id),
+    applicationId: uuid().references(() => applications.id),
+    source: text().$type<'chat' | 'staff'>().notNull(),
+    conversationId: uuid().references(() => conversations.id),
+    /** Proposed values by field (phone, email, address, livesAlone, familySupport) and/or a free-text situation. */
+    changes: jsonb().$type<Record<string, unknown>>().notNull(),
+    status: text().$type<'pending' | 'confirmed' | 'rejected'>().notNull().default('pending'),
+    reviewedBy: uuid().references(() => staffUsers.id),
+    reviewedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    ...timestamps,
+  },
+  (t) => [index('access_record_changes_person_idx').on(t.personId), index('access_record_changes_pending_idx').on(t.status).where(sql`${t.status} = 'pending'`)],
+);
+
+export const DOCUMENT_TYPES = ['isee', 'certificate', 'identity', 'photo', 'voice', 'care_contract', 'written_answer', 'other'] as const;
+export type DocumentType = (typeof DOCUMENT_TYPES)[number];
+
+/** Files of a person's file. Content in PostgreSQL (one state store); downloads are audited. */
+export const documents = pgTable(
+  'documents',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    personId: uuid().references(() => people.id),
+    comuneId: text().references(() => comuni.id),
+    applicationId: uuid().references(() => applications.id),
+    /** Media that arrived in a conversation before the person was known. */
+    conversationId: uuid().references(() => conversations.id),
+    type: text().$type<DocumentType>().notNull(),
+    mediaType: text().notNull(),
+    filename: text(),
+    sizeBytes: integer().notNull(),
+    sha256: text().notNull(),
+    content: bytea().notNull(),
+    source: text().$type<'staff' | 'chat'>().notNull(),
+    uploadedBy: uuid().references(() => staffUsers.id),
+    ...timestamps,
+  },
+  (t) => [index('documents_person_idx').on(t.personId), index('documents_conversation_idx').on(t.conversationId)],
+);
+
+export const PROGRAMME_STATUSES = ['planned', 'active', 'suspended', 'interrupted', 'ended'] as const;
+export type ProgrammeStatus = (typeof PROGRAMME_STATUSES)[number];
+
+/** Intervention programmes (art. 10–11): one row per period; a renewal is a new row. */
+export const programmes = pgTable(
+  'programmes',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    personId: uuid().notNull().references(() => people.id),
+    comuneId: text().notNull().references(() => comuni.id),
+    applicationId: uuid().references(() => applications.id),
+    /** The accredited provider the person chose (art. 9). */
+    resourceId: uuid().references(() => resources.id),
+    services: text().array().notNull(),
+    weeklyHours: integer().notNull(),
+    operators: integer().notNull().default(1),
+    visitsPerWeek: integer().notNull(),
+    periodStart: date({ mode: 'string' }).notNull(),
+    periodEnd: date({ mode: 'string' }).notNull(),
+    /** 1 for the first period, +1 per renewal. */
+    period: integer().notNull().default(1),
+    previousProgrammeId: uuid(),
+    status: text().$type<ProgrammeStatus>().notNull().default('planned'),
+    contractSignedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    interruptedOn: date({ mode: 'string' }),
+    interruptionReason: text(),
+    /** *Un euro all'ora*: a family assistant employed regularly, with the comune's incentive. */
+    familyAssistant: jsonb().$type<Record<string, unknown>>(),
+    /** Art. 8 exception to the weekly cap, with reason and author. */
+    weeklyCapException: jsonb().$type<Record<string, unknown>>(),
+    createdBy: uuid().references(() => staffUsers.id),
+    ...timestamps,
+    updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('programmes_status_check', sql`${t.status} in ('planned', 'active', 'suspended', 'interrupted', 'ended')`),
+    check('programmes_hours_check', sql`${t.weeklyHours} > 0 and ${t.operators} > 0 and ${t.visitsPerWeek} > 0`),
+    check('programmes_period_check', sql`${t.periodEnd} >= ${t.periodStart}`),
+    index('programmes_person_idx').on(t.personId),
+    index('programmes_status_idx').on(t.status, t.comuneId),
+    index('programmes_resource_idx').on(t.resourceId),
+  ],
+);
+
+/** Suspensions (hospital, holiday, …): requested from chat or recorded by staff, confirmed by staff. */
+export const programmeSuspensions = pgTable(
+  'programme_suspensions',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    programmeId: uuid().notNull().references(() => programmes.id),
+    fromDate: date({ mode: 'string' }).notNull(),
+    toDate: date({ mode: 'string' }),
+    reason: text().notNull(),
+    status: text().$type<'requested' | 'confirmed' | 'rejected'>().notNull().default('requested'),
+    source: text().$type<'chat' | 'staff'>().notNull(),
+    requestedVia: uuid().references(() => conversations.id),
+    decidedBy: uuid().references(() => staffUsers.id),
+    decidedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    ...timestamps,
+  },
+  (t) => [index('programme_suspensions_programme_idx').on(t.programmeId)],
+);
+
+/** Periodic evaluations (art. 12) of a programme. */
+export const evaluations = pgTable(
+  'evaluations',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    programmeId: uuid().notNull().references(() => programmes.id),
+    evaluatedOn: date({ mode: 'string' }).notNull(),
+    outcome: text().$type<'continue' | 'change' | 'end'>().notNull(),
+    notes: text(),
+    byStaffId: uuid().references(() => staffUsers.id),
+    ...timestamps,
+  },
+  (t) => [index('evaluations_programme_idx').on(t.programmeId)],
+);
+
+/** Satisfaction questionnaire answers (art. 12), from chat or staff. */
+export const questionnaireResponses = pgTable(
+  'questionnaire_responses',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    programmeId: uuid().notNull().references(() => programmes.id),
+    answers: jsonb().$type<Record<string, string>>().notNull(),
+    source: text().$type<'chat' | 'staff'>().notNull(),
+    conversationId: uuid().references(() => conversations.id),
+    ...timestamps,
+  },
+  (t) => [index('questionnaire_responses_programme_idx').on(t.programmeId)],
+);
+
+export const VISIT_STATUSES = ['planned', 'done', 'cancelled', 'missed'] as const;
+export type VisitStatus = (typeof VISIT_STATUSES)[number];
+
+/** Visits of a programme (art. 8): whole hours, Rome time, by a resource. */
+export const visits = pgTable(
+  'visits',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    programmeId: uuid().notNull().references(() => programmes.id),
+    resourceId: uuid().references(() => resources.id),
+    startsAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    hours: integer().notNull(),
+    operators: integer().notNull().default(1),
+    services: text().array().notNull().default(sql`'{}'::text[]`),
+    status: text().$type<VisitStatus>().notNull().default('planned'),
+    statusChangedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    statusChangedBy: uuid().references(() => staffUsers.id),
+    /** The chat request that asked for it, if any. */
+    requestId: uuid(),
+    ...timestamps,
+  },
+  (t) => [
+    check('visits_status_check', sql`${t.status} in ('planned', 'done', 'cancelled', 'missed')`),
+    check('visits_hours_check', sql`${t.hours} > 0 and ${t.operators} > 0`),
+    index('visits_programme_idx').on(t.programmeId, t.startsAt),
+    index('visits_resource_idx').on(t.resourceId, t.startsAt),
+  ],
+);
+
+export const LEDGER_KINDS = ['issue', 'redeem', 'return', 'adjustment'] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+/**
+ * The voucher ledger (art. 11): append-only (a trigger refuses update and delete), whole hours.
+ * `hours` is positive for issue/redeem/return and signed for adjustments; the balance is derived.
+ * A redemption refers to a done visit (`visit_id`, at most once) or to a recorded delivery.
+ */
+export const voucherLedger = pgTable(
+  'voucher_ledger',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    programmeId: uuid().notNull().references(() => programmes.id),
+    kind: text().$type<LedgerKind>().notNull(),
+    hours: integer().notNull(),
+    /** The day it happened (delivery day for redemptions). */
+    on: date({ mode: 'string' }).notNull(),
+    deliveredAt: timestamp({ withTimezone: true, mode: 'date' }),
+    visitId: uuid().references(() => visits.id),
+    resourceId: uuid().references(() => resources.id),
+    reason: text(),
+    recordedBy: uuid().references(() => staffUsers.id),
+    ...timestamps,
+  },
+  (t) => [
+    check('voucher_ledger_kind_check', sql`${t.kind} in ('issue', 'redeem', 'return', 'adjustment')`),
+    check('voucher_ledger_hours_check', sql`(${t.kind} = 'adjustment' and ${t.hours} <> 0) or (${t.kind} <> 'adjustment' and ${t.hours} > 0)`),
+    index('voucher_ledger_programme_idx').on(t.programmeId, t.id),
+    uniqueIndex('voucher_ledger_visit_key').on(t.visitId).where(sql`${t.kind} = 'redeem' and ${t.visitId} is not null`),
+  ],
+);
+
+/** Co-payment due for a month (art. 13), computed from the tariff and the hours redeemed. */
+export const feeStatements = pgTable(
+  'fee_statements',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    programmeId: uuid().notNull().references(() => programmes.id),
+    personId: uuid().notNull().references(() => people.id),
+    comuneId: text().notNull().references(() => comuni.id),
+    /** "YYYY-MM". */
+    month: text().notNull(),
+    redeemedHours: integer().notNull(),
+    amountCents: integer().notNull(),
+    dueOn: date({ mode: 'string' }).notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('fee_statements_month_key').on(t.programmeId, t.month), index('fee_statements_person_idx').on(t.personId)],
+);
+
+export const payments = pgTable(
+  'payments',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    statementId: uuid().notNull().references(() => feeStatements.id),
+    amountCents: integer().notNull(),
+    paidOn: date({ mode: 'string' }).notNull(),
+    method: text(),
+    recordedBy: uuid().references(() => staffUsers.id),
+    ...timestamps,
+  },
+  (t) => [index('payments_statement_idx').on(t.statementId), check('payments_amount_check', sql`${t.amountCents} > 0`)],
+);
+
+/** The ambito's yearly budget of hours (art. 15) and its saved shares. */
+export const budgets = pgTable('budgets', {
+  year: integer().primaryKey(),
+  totalHours: integer().notNull(),
+  weeks: integer().notNull(),
+  savedBy: uuid().references(() => staffUsers.id),
+  savedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+export const allocations = pgTable(
+  'allocations',
+  {
+    year: integer().notNull().references(() => budgets.year),
+    comuneId: text().notNull().references(() => comuni.id),
+    kind: text().$type<'initial' | 'redistribution'>().notNull(),
+    hours: integer().notNull(),
+    savedBy: uuid().references(() => staffUsers.id),
+    savedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.year, t.comuneId, t.kind] })],
+);
+
+export const CASE_EVENT_TYPES = [
+  'application_received',
+  'application_assessed',
+  'waiting_list_position_changed',
+  'answer_due',
+  'answer_sent',
+  'programme_started',
+  'visit_scheduled',
+  'visit_tomorrow',
+  'hours_running_low',
+  'evaluation_due',
+  'programme_ending',
+] as const;
+export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
+
+/**
+ * Things a citizen should hear about, recorded when they happen and consumed later by the
+ * channels (reminders). `payload` carries ids, dates and numbers only, never health details.
+ */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    type: text().$type<CaseEventType>().notNull(),
+    personId: uuid().notNull().references(() => people.id),
+    comuneId: text().references(() => comuni.id),
+    subjectType: text(),
+    subjectId: text(),
+    payload: jsonb().$type<Record<string, string | number | boolean | null>>().notNull().default({}),
+    /** Dedupe key: one "visit tomorrow" per visit, one "hours low" per programme and threshold. */
+    dedupeKey: text(),
+    occurredAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /** Set by the reminder sender once handled (or skipped). */
+    consumedAt: timestamp({ withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    index('case_events_person_idx').on(t.personId, t.id),
+    index('case_events_pending_idx').on(t.id).where(sql`${t.consumedAt} is null`),
+    uniqueIndex('case_events_dedupe_key').on(t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
+  ],
+);
+
+// ───────────────────────────── Chat-born records (issue #5) ─────────────────────────────
+
+/** One-time codes issued by staff to link a chat identity to a person (stored hashed). */
+export const linkCodes = pgTable(
+  'link_codes',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    codeHash: text().notNull(),
+    personId: uuid().notNull().references(() => people.id),
+    issuedBy: uuid().references(() => staffUsers.id),
+    expiresAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    usedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    usedByIdentityId: uuid().references(() => channelIdentities.id),
+    failedAttempts: integer().notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('link_codes_hash_key').on(t.codeHash), index('link_codes_person_idx').on(t.personId)],
+);
+
+export const REQUEST_STATUSES = ['new', 'assigned', 'scheduled', 'done', 'cancelled'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+/** Help requests from chat, with the reference number the person can ask about. */
+export const helpRequests = pgTable(
+  'help_requests',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** Short, readable over the phone: "R-00042". */
+    reference: text().notNull(),
+    conversationId: uuid().references(() => conversations.id),
+    /** The linked person who asked (or null), and the person the help is for. */
+    requesterPersonId: uuid().references(() => people.id),
+    personId: uuid().references(() => people.id),
+    comuneId: text().references(() => comuni.id),
+    /** 'visit': against an active programme's hours; 'on_demand': for the operators. */
+    kind: text().$type<'visit' | 'on_demand'>().notNull(),
+    service: text(),
+    family: text(),
+    requestedStart: timestamp({ withTimezone: true, mode: 'date' }),
+    requestedText: text(),
+    status: text().$type<RequestStatus>().notNull().default('new'),
+    programmeId: uuid().references(() => programmes.id),
+    visitId: uuid().references(() => visits.id),
+    resourceId: uuid().references(() => resources.id),
+    assignedStaffId: uuid().references(() => staffUsers.id),
+    /** The inbound message that created it: a redelivery cannot create a second request. */
+    sourceMessageId: uuid(),
+    ...timestamps,
+    updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('help_requests_reference_key').on(t.reference),
+    uniqueIndex('help_requests_source_key').on(t.sourceMessageId).where(sql`${t.sourceMessageId} is not null`),
+    index('help_requests_status_idx').on(t.status, t.comuneId),
+    index('help_requests_person_idx').on(t.personId),
+  ],
+);
+
+export const SEGNALAZIONE_STATUSES = ['received', 'taken_in_charge', 'closed'] as const;
+export type SegnalazioneStatus = (typeof SEGNALAZIONE_STATUSES)[number];
+
+/** Reports by portieri, custodi sociali or neighbours about someone in need. */
+export const segnalazioni = pgTable(
+  'segnalazioni',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    reference: text().notNull(),
+    conversationId: uuid().references(() => conversations.id),
+    reporterIdentityId: uuid().references(() => channelIdentities.id),
+    reporterName: text(),
+    reporterRole: text(),
+    /** The reported person as told (matched to a person row by staff). */
+    subjectName: text(),
+    subjectAddress: text(),
+    comuneId: text().references(() => comuni.id),
+    personId: uuid().references(() => people.id),
+    problems: text().array().notNull().default(sql`'{}'::text[]`),
+    details: text(),
+    livesAlone: boolean(),
+    personAware: boolean(),
+    immediateRisk: boolean().notNull().default(false),
+    consentToContact: boolean(),
+    urgency: text().$type<'normal' | 'high' | 'immediate'>().notNull().default('normal'),
+    status: text().$type<SegnalazioneStatus>().notNull().default('received'),
+    takenBy: uuid().references(() => staffUsers.id),
+    takenAt: timestamp({ withTimezone: true, mode: 'date' }),
+    applicationId: uuid().references(() => applications.id),
+    sourceMessageId: uuid(),
+    ...timestamps,
+    updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('segnalazioni_reference_key').on(t.reference),
+    uniqueIndex('segnalazioni_source_key').on(t.sourceMessageId).where(sql`${t.sourceMessageId} is not null`),
+    index('segnalazioni_status_idx').on(t.status, t.comuneId),
+  ],
+);
+
+/** Work for staff that no conversation carries: "reach this person another way", "no check-in answer". */
+export const staffTasks = pgTable(
+  'staff_tasks',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    kind: text().notNull(),
+    comuneId: text().references(() => comuni.id),
+    personId: uuid().references(() => people.id),
+    subjectType: text(),
+    subjectId: text(),
+    status: text().$type<'open' | 'done'>().notNull().default('open'),
+    dueAt: timestamp({ withTimezone: true, mode: 'date' }),
+    doneBy: uuid().references(() => staffUsers.id),
+    doneAt: timestamp({ withTimezone: true, mode: 'date' }),
+    dedupeKey: text(),
+    ...timestamps,
+  },
+  (t) => [
+    index('staff_tasks_open_idx').on(t.status, t.comuneId),
+    uniqueIndex('staff_tasks_dedupe_key').on(t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
+  ],
+);
+
+/** Reference numbers people can read over the phone. */
+export const referenceNumbers = pgSequence('reference_numbers', { startWith: 1001 });

@@ -9,6 +9,8 @@ export interface StaffIdentity {
   role: StaffRole;
   displayName: string;
   comuni: string[];
+  /** Provider accounts only: the resources (cooperatives) they work for; their programmes and visits are their scope. */
+  resources: string[];
 }
 
 export async function findStaffByUsername(q: Queryable, username: string) {

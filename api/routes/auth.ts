@@ -2,7 +2,7 @@
  * Staff login and logout. Sessions live in the database (every instance sees them), the cookie
  * holds a random token, the table its keyed hash; a new session id at every login.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { hash, verify } from '@node-rs/argon2';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -11,6 +11,7 @@ import { recordAudit } from '../../db/audit.ts';
 import { hitRateLimit } from '../../db/rate-limit.ts';
 import type { HotQueries } from '../../db/hot-queries.ts';
 import { deleteSession, findStaffByUsername, insertSession } from '../../db/staff.ts';
+import { createRouter } from '../router.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { errorResponses, staffSecurity } from '../openapi.ts';
@@ -87,7 +88,7 @@ export function clientAddress(c: Parameters<typeof getConnInfo>[0]): string {
 
 export function authRoutes(deps: AppDeps, hot: HotQueries) {
   const { db } = deps.database;
-  return new OpenAPIHono<AppEnv>()
+  return createRouter()
     .openapi(login, async (c) => {
       const { username, password } = c.req.valid('json');
       const now = deps.now();

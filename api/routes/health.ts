@@ -1,4 +1,5 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter } from '../router.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 
 const health = createRoute({
@@ -21,7 +22,7 @@ const ready = createRoute({
 });
 
 export function healthRoutes(deps: AppDeps) {
-  return new OpenAPIHono<AppEnv>()
+  return createRouter()
     .openapi(health, (c) => c.json({ status: 'ok' as const }, 200))
     .openapi(ready, async (c) => {
       const ok = await deps.database.ping();

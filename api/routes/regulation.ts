@@ -2,7 +2,7 @@
  * Staff API over the regulation rules (fixed contract): comuni, assessment preview (art. 5–6),
  * a comune's waiting list (art. 6), allocation preview (art. 15). Previews save nothing.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { DomainError, RuleViolation } from '../../core/errors.ts';
 import { allocateHours, allocationInput, allocationOutput } from '../../core/regulation/allocation.ts';
 import { assessmentBreakdownOutput, assessmentPreviewInput, previewAssessment } from '../../core/regulation/assessment.ts';
@@ -11,6 +11,7 @@ import { planProgramme } from '../../core/regulation/programme.ts';
 import { recordAudit } from '../../db/audit.ts';
 import { comuneExists, listComuni } from '../../db/comuni.ts';
 import { createWaitingListQueries, decodeCursor, encodeCursor } from '../../db/waiting-list.ts';
+import { createRouter } from '../router.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { validationError } from '../errors.ts';
 import { assertComuneInScope, requireRole } from '../guard.ts';
@@ -185,7 +186,7 @@ function ruleHook(rule: string, check: (raw: unknown) => unknown) {
 export function regulationRoutes(deps: AppDeps) {
   const { db } = deps.database;
   const waitingList = createWaitingListQueries(db);
-  const app = new OpenAPIHono<AppEnv>();
+  const app = createRouter();
 
   app.use('/api/v1/comuni', requireRole(deps, ['admin', 'social_worker', 'operator', 'provider']));
   app.use('/api/v1/comuni/:id/waiting-list', requireRole(deps, ['admin', 'social_worker']));

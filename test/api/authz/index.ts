@@ -1,0 +1,20 @@
+import { adminAuthz } from './admin.ts';
+import { applicationsAuthz } from './applications.ts';
+import { chatRecordsAuthz } from './chat-records.ts';
+import { documentsAuthz } from './documents.ts';
+import { peopleAuthz } from './people.ts';
+import { programmesAuthz } from './programmes.ts';
+import { regulationAuthz } from './regulation.ts';
+import { resourcesAuthz } from './resources.ts';
+import type { AuthzEntry } from './types.ts';
+
+export const AUTHZ_MATRIX: AuthzEntry[] = [
+  ...regulationAuthz,
+  ...peopleAuthz,
+  ...documentsAuthz,
+  ...applicationsAuthz,
+  ...programmesAuthz,
+  ...resourcesAuthz,
+  ...adminAuthz,
+  ...chatRecordsAuthz,
+];
