@@ -15,14 +15,13 @@ import { z } from 'zod';
 import { receiveMessage } from '../../core/conversation/service.ts';
 import { DomainError } from '../../core/errors.ts';
 import {
-  createConversationStore,
   createWebChatSession,
   listMessages,
   type StoredMessage,
 } from '../../db/conversations.ts';
 import type { HotQueries } from '../../db/hot-queries.ts';
 import { hitRateLimit } from '../../db/rate-limit.ts';
-import { render } from '../../locales/index.ts';
+import { createChatDeps } from '../../db/chat-deps.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { sendError, validationError } from '../errors.ts';
 import { isUuid, newToken, safeEqual, sha256Hex } from '../security.ts';
@@ -64,8 +63,7 @@ function replyView(r: { id: string; seq: number; body: string; options: { id: st
 
 export function webChatRoutes(deps: AppDeps, hot: HotQueries) {
   const { db } = deps.database;
-  const store = createConversationStore(db);
-  const chat = { store, render: (ref: Parameters<typeof render>[1], locale: string) => render(deps.i18n, ref, locale), now: deps.now };
+  const chat = createChatDeps(deps.database, deps.i18n, deps.now);
 
   const invalid = (result: { success: boolean; error?: { issues: z.core.$ZodIssue[] } }, c: Context) => {
     if (!result.success) return sendError(c, deps.i18n, validationError(result.error?.issues ?? []));
