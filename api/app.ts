@@ -103,9 +103,8 @@ export function createApp(deps: AppDeps) {
       const now = deps.now();
       const idleSince = new Date(now.getTime() - deps.config.sessionIdleMinutes * 60_000);
       const session = await hot.findLiveStaffSession(key, now, idleSince);
-      const staff = session ? await hot.loadStaffIdentity(session.userId) : undefined;
-      if (session && staff) {
-        c.set('staff', staff);
+      if (session) {
+        c.set('staff', session.staff);
         c.set('staffSessionKey', key);
         if (now.getTime() - session.lastSeenAt.getTime() > SESSION_TOUCH_MS) await touchSession(deps.database.db, key, now);
       }

@@ -17,12 +17,23 @@ export function prepareHotQueries(db: Db) {
     .innerJoin(conversations, eq(conversations.id, webChatSessions.conversationId))
     .where(eq(webChatSessions.id, sql.placeholder('id')))
     .prepare('hot_web_chat_session');
+  // Session and identity in one round trip: every staff request starts here.
   const staffSession = db
-    .select({ userId: staffSessions.userId, lastSeenAt: staffSessions.lastSeenAt })
+    .select({
+      userId: staffSessions.userId,
+      lastSeenAt: staffSessions.lastSeenAt,
+      username: staffUsers.username,
+      role: staffUsers.role,
+      displayName: staffUsers.displayName,
+      comuni: sql<string[]>`array(select ${staffUserComuni.comuneId} from ${staffUserComuni} where ${staffUserComuni.userId} = ${staffUsers.id} order by 1)`,
+      resources: sql<string[]>`array(select ${staffUserResources.resourceId}::text from ${staffUserResources} where ${staffUserResources.userId} = ${staffUsers.id} order by 1)`,
+    })
     .from(staffSessions)
+    .innerJoin(staffUsers, eq(staffUsers.id, staffSessions.userId))
     .where(
       and(
         eq(staffSessions.id, sql.placeholder('id')),
+        eq(staffUsers.active, true),
         gt(staffSessions.expiresAt, sql`${sql.placeholder('now')}::timestamptz`),
         gt(staffSessions.lastSeenAt, sql`${sql.placeholder('idleSince')}::timestamptz`),
       ),
@@ -48,9 +59,16 @@ export function prepareHotQueries(db: Db) {
     async findWebChatSession(id: string) {
       return (await webSession.execute({ id }))[0];
     },
-    /** The session if neither idle since `idleSince` nor past its absolute expiry. */
-    async findLiveStaffSession(id: string, now: Date, idleSince: Date) {
-      return (await staffSession.execute({ id, now: now.toISOString(), idleSince: idleSince.toISOString() }))[0];
+    /** The live session (neither idle since `idleSince` nor past its absolute expiry) of an active user, with who they are. */
+    async findLiveStaffSession(id: string, now: Date, idleSince: Date): Promise<{ lastSeenAt: Date; staff: StaffIdentity } | undefined> {
+      const [row] = await staffSession.execute({ id, now: now.toISOString(), idleSince: idleSince.toISOString() });
+      if (!row) return undefined;
+      // PGlite and postgres.js both return text[] as arrays; a driver returning the literal is parsed defensively.
+      const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' && v.length > 2 ? v.slice(1, -1).split(',') : []);
+      return {
+        lastSeenAt: row.lastSeenAt,
+        staff: { id: row.userId, username: row.username, role: row.role, displayName: row.displayName, comuni: list(row.comuni), resources: row.role === 'provider' ? list(row.resources) : [] },
+      };
     },
     async loadStaffIdentity(userId: string): Promise<StaffIdentity | undefined> {
       const [user] = await staffUser.execute({ id: userId });

@@ -6,7 +6,7 @@
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { applications } from './schema.ts';
+import { applications, auditLog } from './schema.ts';
 
 export interface WaitingListRow {
   applicationId: string;
@@ -38,9 +38,35 @@ const order = [
   asc(applications.id),
 ];
 
+/** Who reads the list: the read is audited in the same statement as the page (one round trip). */
+export interface WaitingListReader {
+  staffId: string;
+  requestId: string | undefined;
+}
+
 /** Prepared once per database handle: the waiting list is a hot read. */
 export function createWaitingListQueries(db: Db) {
+  // A data-modifying CTE runs exactly once whether or not the page reads it: the audit row and
+  // the page travel together instead of costing a second round trip.
+  const audit = () =>
+    db.$with('audit').as(
+      db
+        .insert(auditLog)
+        .values({
+          actorType: 'staff',
+          actorId: sql.placeholder('staffId'),
+          action: 'waiting_list.read',
+          subjectType: 'comune',
+          subjectId: sql.placeholder('comuneId'),
+          comuneId: sql.placeholder('comuneId'),
+          requestId: sql.placeholder('requestId'),
+        })
+        .returning({ id: auditLog.id }),
+    );
+  const firstAudit = audit();
+  const nextAudit = audit();
   const first = db
+    .with(firstAudit)
     .select(columns)
     .from(applications)
     .where(and(eq(applications.comuneId, sql.placeholder('comuneId')), eq(applications.status, 'waiting_list')))
@@ -48,6 +74,7 @@ export function createWaitingListQueries(db: Db) {
     .limit(sql.placeholder('limit'))
     .prepare('waiting_list_first');
   const next = db
+    .with(nextAudit)
     .select(columns)
     .from(applications)
     .where(
@@ -64,10 +91,11 @@ export function createWaitingListQueries(db: Db) {
 
   return {
     /** One page of the list; `limit + 1` rows are read to know whether another page follows. */
-    async page(comuneId: string, limit: number, after?: WaitingListCursor) {
+    async page(comuneId: string, limit: number, after: WaitingListCursor | undefined, reader: WaitingListReader) {
+      const who = { staffId: reader.staffId, requestId: reader.requestId ?? null };
       const rows: WaitingListRow[] = after
-        ? await next.execute({ comuneId, limit: limit + 1, totalPoints: after.totalPoints, autonomyPoints: after.autonomyPoints, applicationDate: after.applicationDate, applicationId: after.applicationId })
-        : await first.execute({ comuneId, limit: limit + 1 });
+        ? await next.execute({ comuneId, limit: limit + 1, totalPoints: after.totalPoints, autonomyPoints: after.autonomyPoints, applicationDate: after.applicationDate, applicationId: after.applicationId, ...who })
+        : await first.execute({ comuneId, limit: limit + 1, ...who });
       const offset = after?.position ?? 0;
       const entries = rows.slice(0, limit).map((r, i) => ({ position: offset + i + 1, ...r }));
       const last = entries.at(-1);

@@ -8,7 +8,6 @@ import { allocateHours, allocationInput, allocationOutput } from '../../core/reg
 import { assessmentBreakdownOutput, assessmentPreviewInput, previewAssessment } from '../../core/regulation/assessment.ts';
 import { checkVisitPlan } from '../../core/regulation/delivery.ts';
 import { planProgramme } from '../../core/regulation/programme.ts';
-import { recordAudit } from '../../db/audit.ts';
 import { comuneExists, listComuni } from '../../db/comuni.ts';
 import { createWaitingListQueries, decodeCursor, encodeCursor } from '../../db/waiting-list.ts';
 import { createRouter } from '../router.ts';
@@ -204,13 +203,14 @@ export function regulationRoutes(deps: AppDeps) {
         const { id } = c.req.valid('param');
         const { limit, cursor } = c.req.valid('query');
         const staff = await assertComuneInScope(deps, c, id);
-        if (!(await comuneExists(db, id))) throw new DomainError('NOT_FOUND', { key: 'errors:NOT_FOUND' });
         const after = cursor === undefined ? undefined : decodeCursor(cursor);
         if (cursor !== undefined && !after) {
           throw new DomainError('VALIDATION_FAILED', { key: 'errors:VALIDATION_FAILED' }, { fields: { cursor: { key: 'errors:field.invalid' } } });
         }
-        const page = await waitingList.page(id, limit, after);
-        await recordAudit(db, { actorType: 'staff', actorId: staff.id, action: 'waiting_list.read', subjectType: 'comune', subjectId: id, comuneId: id, requestId: c.get('requestId') });
+        // The page and its audit row in one statement; an empty page is the only case where the
+        // comune itself may not exist (then the attempted read stays audited, and the answer is 404).
+        const page = await waitingList.page(id, limit, after, { staffId: staff.id, requestId: c.get('requestId') });
+        if (page.entries.length === 0 && !(await comuneExists(db, id))) throw new DomainError('NOT_FOUND', { key: 'errors:NOT_FOUND' });
         return c.json({ entries: page.entries, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null }, 200);
       },
     )
