@@ -329,6 +329,8 @@ export const applications = pgTable(
       .on(t.comuneId, sql`(100 - ${t.totalPoints})`, sql`(40 - ${t.autonomyPoints})`, t.applicationDate, t.id)
       .where(sql`${t.status} = 'waiting_list'`),
     index('applications_person_idx').on(t.personId),
+    // Staff lists by comune and status, oldest first (the art. 4 overdue ones are the oldest).
+    index('applications_comune_status_idx').on(t.comuneId, t.status, t.applicationDate),
   ],
 );
 
@@ -477,15 +479,8 @@ export const comuneSettings = pgTable('comune_settings', {
   updatedBy: uuid().references(() => staffUsers.id),
 });
 
-export const APPLICATION_TRANSITIONS: Readonly<Record<ApplicationStatus, readonly ApplicationStatus[]>> = {
-  received: ['under_investigation', 'closed'],
-  under_investigation: ['assessed', 'not_eligible', 'closed'],
-  assessed: ['waiting_list', 'admitted', 'not_eligible', 'closed'],
-  waiting_list: ['admitted', 'assessed', 'closed'],
-  admitted: ['closed'],
-  not_eligible: ['closed', 'under_investigation'],
-  closed: [],
-};
+/** The authoritative status workflow lives in core/applications/workflow.ts (pure, property-tested). */
+export { APPLICATION_TRANSITIONS } from '../core/applications/workflow.ts';
 
 /** Every status change of an application, with who and why (the file's history). */
 export const applicationStatusHistory = pgTable(
@@ -511,6 +506,8 @@ export const applicationDetails = pgTable('application_details', {
   iseeCents: integer(),
   iseeYear: integer(),
   iseeExpiresOn: date({ mode: 'string' }),
+  /** The art. 3 check at intake: criterion met or reasons for ineligibility (codes, ages; no health details). */
+  eligibility: jsonb().$type<Record<string, unknown>>(),
   /** Art. 4: the written answer, generated from the file and recorded when sent. */
   answerOutcome: text(),
   answerSentAt: timestamp({ withTimezone: true, mode: 'date' }),
@@ -711,9 +708,16 @@ export const voucherLedger = pgTable(
     resourceId: uuid().references(() => resources.id),
     reason: text(),
     recordedBy: uuid().references(() => staffUsers.id),
+    /**
+     * The newest entry of the programme's ledger when this one was appended (null for the first,
+     * or for rows written outside db/ledger.ts). Unique: two writers that read the same ledger
+     * state cannot both append, so even a path that forgot the row lock cannot overdraw.
+     */
+    afterEntryId: bigint({ mode: 'number' }),
     ...timestamps,
   },
   (t) => [
+    uniqueIndex('voucher_ledger_after_entry_key').on(t.afterEntryId).where(sql`${t.afterEntryId} is not null`),
     check('voucher_ledger_kind_check', sql`${t.kind} in ('issue', 'redeem', 'return', 'adjustment')`),
     check('voucher_ledger_hours_check', sql`(${t.kind} = 'adjustment' and ${t.hours} <> 0) or (${t.kind} <> 'adjustment' and ${t.hours} > 0)`),
     index('voucher_ledger_programme_idx').on(t.programmeId, t.id),
@@ -940,3 +944,104 @@ export const staffTasks = pgTable(
 
 /** Reference numbers people can read over the phone. */
 export const referenceNumbers = pgSequence('reference_numbers', { startWith: 1001 });
+
+// ───────────────────────────── Channels (issue #6) ─────────────────────────────
+
+/**
+ * Raw inbound traffic of the Telegram and SMS channels, written before anything handles it
+ * (store first): a Telegram update keyed by its `update_id`, an SMS by its `MessageSid`.
+ * The unique key drops redeliveries; `processed_at` null means "still to handle", so a crash
+ * or a database error between storing and handling leaves the row to the recovery sweep.
+ */
+export const channelInbound = pgTable(
+  'channel_inbound',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    channel: text().$type<'telegram' | 'sms'>().notNull(),
+    externalId: text().notNull(),
+    payload: jsonb().$type<Record<string, unknown>>().notNull(),
+    receivedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    processedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    attempts: integer().notNull().default(0),
+    /** Error class or code of the last failed attempt (never a message that could echo text). */
+    lastError: text(),
+  },
+  (t) => [
+    uniqueIndex('channel_inbound_external_key').on(t.channel, t.externalId),
+    index('channel_inbound_pending_idx').on(t.id).where(sql`${t.processedAt} is null`),
+  ],
+);
+
+export const OUTBOUND_STATUSES = ['queued', 'sending', 'sent', 'failed', 'undelivered', 'fallback', 'cancelled'] as const;
+export type OutboundStatus = (typeof OUTBOUND_STATUSES)[number];
+
+/**
+ * The durable outbound queue: every message to a person or a staff member on Telegram or SMS.
+ * `dedupe_key` makes enqueueing idempotent (a reply is enqueued once, whatever retries happen).
+ */
+export const outboundMessages = pgTable(
+  'outbound_messages',
+  {
+    /** Ordered: messages to one address leave in this order. */
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    channel: text().$type<'telegram' | 'sms'>().notNull(),
+    /** Telegram chat id or phone number. */
+    address: text().notNull(),
+    identityId: uuid().references(() => channelIdentities.id),
+    personId: uuid().references(() => people.id),
+    staffUserId: uuid().references(() => staffUsers.id),
+    conversationId: uuid().references(() => conversations.id),
+    messageId: uuid(),
+    body: text().notNull(),
+    options: jsonb().$type<StoredOption[]>(),
+    locale: text().notNull().default('it'),
+    purpose: text().$type<'reply' | 'reminder' | 'alert' | 'notice'>().notNull().default('reply'),
+    status: text().$type<OutboundStatus>().notNull().default('queued'),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    lockedUntil: timestamp({ withTimezone: true, mode: 'date' }),
+    lastError: text(),
+    providerId: text(),
+    sentAt: timestamp({ withTimezone: true, mode: 'date' }),
+    dedupeKey: text().notNull(),
+    ...timestamps,
+    updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('outbound_messages_dedupe_key').on(t.dedupeKey),
+    index('outbound_messages_due_idx').on(t.nextAttemptAt).where(sql`${t.status} in ('queued', 'sending')`),
+    index('outbound_messages_address_idx').on(t.channel, t.address, t.createdAt),
+    index('outbound_messages_provider_idx').on(t.providerId).where(sql`${t.providerId} is not null`),
+  ],
+);
+
+/** How staff are reached for urgent alerts (the on-call member of a comune). */
+export const staffContacts = pgTable('staff_contacts', {
+  staffUserId: uuid()
+    .primaryKey()
+    .references(() => staffUsers.id, { onDelete: 'cascade' }),
+  telegramChatId: text(),
+  phone: text(),
+  ...timestamps,
+  updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/**
+ * Leases for work that one instance must do alone (Telegram polling). A row lease rather than a
+ * session advisory lock: postgres.js pools connections, so a session lock would be held by
+ * whichever pooled connection happened to take it.
+ */
+export const channelLeases = pgTable('channel_leases', {
+  name: text().primaryKey(),
+  holder: text().notNull(),
+  expiresAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+});
+
+/** Urgent alerts already sent (one per conversation or segnalazione). */
+export const urgentAlerts = pgTable('urgent_alerts', {
+  subjectKey: text().primaryKey(),
+  comuneId: text().references(() => comuni.id),
+  staffUserId: uuid().references(() => staffUsers.id),
+  outcome: text().$type<'sent' | 'in_office_hours' | 'no_on_call'>().notNull(),
+  ...timestamps,
+});

@@ -29,6 +29,7 @@ CREATE TABLE "application_details" (
 	"isee_cents" integer,
 	"isee_year" integer,
 	"isee_expires_on" date,
+	"eligibility" jsonb,
 	"answer_outcome" text,
 	"answer_sent_at" timestamp with time zone,
 	"answer_sent_by" uuid,
@@ -66,6 +67,23 @@ CREATE TABLE "case_events" (
 	"dedupe_key" text,
 	"occurred_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"consumed_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "channel_inbound" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"channel" text NOT NULL,
+	"external_id" text NOT NULL,
+	"payload" jsonb NOT NULL,
+	"received_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"processed_at" timestamp with time zone,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"last_error" text
+);
+--> statement-breakpoint
+CREATE TABLE "channel_leases" (
+	"name" text PRIMARY KEY NOT NULL,
+	"holder" text NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "comune_settings" (
@@ -173,6 +191,31 @@ CREATE TABLE "link_codes" (
 	"used_by_identity_id" uuid,
 	"failed_attempts" integer DEFAULT 0 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "outbound_messages" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"channel" text NOT NULL,
+	"address" text NOT NULL,
+	"identity_id" uuid,
+	"person_id" uuid,
+	"staff_user_id" uuid,
+	"conversation_id" uuid,
+	"message_id" uuid,
+	"body" text NOT NULL,
+	"options" jsonb,
+	"locale" text DEFAULT 'it' NOT NULL,
+	"purpose" text DEFAULT 'reply' NOT NULL,
+	"status" text DEFAULT 'queued' NOT NULL,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"next_attempt_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"locked_until" timestamp with time zone,
+	"last_error" text,
+	"provider_id" text,
+	"sent_at" timestamp with time zone,
+	"dedupe_key" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "payments" (
@@ -286,6 +329,14 @@ CREATE TABLE "segnalazioni" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "staff_contacts" (
+	"staff_user_id" uuid PRIMARY KEY NOT NULL,
+	"telegram_chat_id" text,
+	"phone" text,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "staff_tasks" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"kind" text NOT NULL,
@@ -305,6 +356,14 @@ CREATE TABLE "staff_user_resources" (
 	"user_id" uuid NOT NULL,
 	"resource_id" uuid NOT NULL,
 	CONSTRAINT "staff_user_resources_user_id_resource_id_pk" PRIMARY KEY("user_id","resource_id")
+);
+--> statement-breakpoint
+CREATE TABLE "urgent_alerts" (
+	"subject_key" text PRIMARY KEY NOT NULL,
+	"comune_id" text,
+	"staff_user_id" uuid,
+	"outcome" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "visits" (
@@ -335,6 +394,7 @@ CREATE TABLE "voucher_ledger" (
 	"resource_id" uuid,
 	"reason" text,
 	"recorded_by" uuid,
+	"after_entry_id" bigint,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "voucher_ledger_kind_check" CHECK ("voucher_ledger"."kind" in ('issue', 'redeem', 'return', 'adjustment')),
 	CONSTRAINT "voucher_ledger_hours_check" CHECK (("voucher_ledger"."kind" = 'adjustment' and "voucher_ledger"."hours" <> 0) or ("voucher_ledger"."kind" <> 'adjustment' and "voucher_ledger"."hours" > 0))
@@ -386,6 +446,10 @@ ALTER TABLE "help_requests" ADD CONSTRAINT "help_requests_assigned_staff_id_staf
 ALTER TABLE "link_codes" ADD CONSTRAINT "link_codes_person_id_people_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "link_codes" ADD CONSTRAINT "link_codes_issued_by_staff_users_id_fk" FOREIGN KEY ("issued_by") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "link_codes" ADD CONSTRAINT "link_codes_used_by_identity_id_channel_identities_id_fk" FOREIGN KEY ("used_by_identity_id") REFERENCES "public"."channel_identities"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "outbound_messages" ADD CONSTRAINT "outbound_messages_identity_id_channel_identities_id_fk" FOREIGN KEY ("identity_id") REFERENCES "public"."channel_identities"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "outbound_messages" ADD CONSTRAINT "outbound_messages_person_id_people_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "outbound_messages" ADD CONSTRAINT "outbound_messages_staff_user_id_staff_users_id_fk" FOREIGN KEY ("staff_user_id") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "outbound_messages" ADD CONSTRAINT "outbound_messages_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "payments" ADD CONSTRAINT "payments_statement_id_fee_statements_id_fk" FOREIGN KEY ("statement_id") REFERENCES "public"."fee_statements"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "payments" ADD CONSTRAINT "payments_recorded_by_staff_users_id_fk" FOREIGN KEY ("recorded_by") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "programme_suspensions" ADD CONSTRAINT "programme_suspensions_programme_id_programmes_id_fk" FOREIGN KEY ("programme_id") REFERENCES "public"."programmes"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -406,11 +470,14 @@ ALTER TABLE "segnalazioni" ADD CONSTRAINT "segnalazioni_comune_id_comuni_id_fk" 
 ALTER TABLE "segnalazioni" ADD CONSTRAINT "segnalazioni_person_id_people_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "segnalazioni" ADD CONSTRAINT "segnalazioni_taken_by_staff_users_id_fk" FOREIGN KEY ("taken_by") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "segnalazioni" ADD CONSTRAINT "segnalazioni_application_id_applications_id_fk" FOREIGN KEY ("application_id") REFERENCES "public"."applications"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "staff_contacts" ADD CONSTRAINT "staff_contacts_staff_user_id_staff_users_id_fk" FOREIGN KEY ("staff_user_id") REFERENCES "public"."staff_users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "staff_tasks" ADD CONSTRAINT "staff_tasks_comune_id_comuni_id_fk" FOREIGN KEY ("comune_id") REFERENCES "public"."comuni"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "staff_tasks" ADD CONSTRAINT "staff_tasks_person_id_people_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "staff_tasks" ADD CONSTRAINT "staff_tasks_done_by_staff_users_id_fk" FOREIGN KEY ("done_by") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "staff_user_resources" ADD CONSTRAINT "staff_user_resources_user_id_staff_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."staff_users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "staff_user_resources" ADD CONSTRAINT "staff_user_resources_resource_id_resources_id_fk" FOREIGN KEY ("resource_id") REFERENCES "public"."resources"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "urgent_alerts" ADD CONSTRAINT "urgent_alerts_comune_id_comuni_id_fk" FOREIGN KEY ("comune_id") REFERENCES "public"."comuni"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "urgent_alerts" ADD CONSTRAINT "urgent_alerts_staff_user_id_staff_users_id_fk" FOREIGN KEY ("staff_user_id") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "visits" ADD CONSTRAINT "visits_programme_id_programmes_id_fk" FOREIGN KEY ("programme_id") REFERENCES "public"."programmes"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "visits" ADD CONSTRAINT "visits_resource_id_resources_id_fk" FOREIGN KEY ("resource_id") REFERENCES "public"."resources"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "visits" ADD CONSTRAINT "visits_status_changed_by_staff_users_id_fk" FOREIGN KEY ("status_changed_by") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -424,6 +491,8 @@ CREATE INDEX "application_status_history_app_idx" ON "application_status_history
 CREATE INDEX "case_events_person_idx" ON "case_events" USING btree ("person_id","id");--> statement-breakpoint
 CREATE INDEX "case_events_pending_idx" ON "case_events" USING btree ("id") WHERE "case_events"."consumed_at" is null;--> statement-breakpoint
 CREATE UNIQUE INDEX "case_events_dedupe_key" ON "case_events" USING btree ("dedupe_key") WHERE "case_events"."dedupe_key" is not null;--> statement-breakpoint
+CREATE UNIQUE INDEX "channel_inbound_external_key" ON "channel_inbound" USING btree ("channel","external_id");--> statement-breakpoint
+CREATE INDEX "channel_inbound_pending_idx" ON "channel_inbound" USING btree ("id") WHERE "channel_inbound"."processed_at" is null;--> statement-breakpoint
 CREATE INDEX "consents_person_idx" ON "consents" USING btree ("person_id");--> statement-breakpoint
 CREATE INDEX "delegations_person_idx" ON "delegations" USING btree ("person_id");--> statement-breakpoint
 CREATE INDEX "delegations_delegate_idx" ON "delegations" USING btree ("delegate_person_id");--> statement-breakpoint
@@ -439,6 +508,10 @@ CREATE INDEX "help_requests_status_idx" ON "help_requests" USING btree ("status"
 CREATE INDEX "help_requests_person_idx" ON "help_requests" USING btree ("person_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "link_codes_hash_key" ON "link_codes" USING btree ("code_hash");--> statement-breakpoint
 CREATE INDEX "link_codes_person_idx" ON "link_codes" USING btree ("person_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "outbound_messages_dedupe_key" ON "outbound_messages" USING btree ("dedupe_key");--> statement-breakpoint
+CREATE INDEX "outbound_messages_due_idx" ON "outbound_messages" USING btree ("next_attempt_at") WHERE "outbound_messages"."status" in ('queued', 'sending');--> statement-breakpoint
+CREATE INDEX "outbound_messages_address_idx" ON "outbound_messages" USING btree ("channel","address","created_at");--> statement-breakpoint
+CREATE INDEX "outbound_messages_provider_idx" ON "outbound_messages" USING btree ("provider_id") WHERE "outbound_messages"."provider_id" is not null;--> statement-breakpoint
 CREATE INDEX "payments_statement_idx" ON "payments" USING btree ("statement_id");--> statement-breakpoint
 CREATE INDEX "programme_suspensions_programme_idx" ON "programme_suspensions" USING btree ("programme_id");--> statement-breakpoint
 CREATE INDEX "programmes_person_idx" ON "programmes" USING btree ("person_id");--> statement-breakpoint
@@ -453,5 +526,7 @@ CREATE INDEX "staff_tasks_open_idx" ON "staff_tasks" USING btree ("status","comu
 CREATE UNIQUE INDEX "staff_tasks_dedupe_key" ON "staff_tasks" USING btree ("dedupe_key") WHERE "staff_tasks"."dedupe_key" is not null;--> statement-breakpoint
 CREATE INDEX "visits_programme_idx" ON "visits" USING btree ("programme_id","starts_at");--> statement-breakpoint
 CREATE INDEX "visits_resource_idx" ON "visits" USING btree ("resource_id","starts_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "voucher_ledger_after_entry_key" ON "voucher_ledger" USING btree ("after_entry_id") WHERE "voucher_ledger"."after_entry_id" is not null;--> statement-breakpoint
 CREATE INDEX "voucher_ledger_programme_idx" ON "voucher_ledger" USING btree ("programme_id","id");--> statement-breakpoint
-CREATE UNIQUE INDEX "voucher_ledger_visit_key" ON "voucher_ledger" USING btree ("visit_id") WHERE "voucher_ledger"."kind" = 'redeem' and "voucher_ledger"."visit_id" is not null;
+CREATE UNIQUE INDEX "voucher_ledger_visit_key" ON "voucher_ledger" USING btree ("visit_id") WHERE "voucher_ledger"."kind" = 'redeem' and "voucher_ledger"."visit_id" is not null;--> statement-breakpoint
+CREATE INDEX "applications_comune_status_idx" ON "applications" USING btree ("comune_id","status","application_date");
