@@ -49,6 +49,13 @@ const envSchema = z.object({
   TWILIO_ACCOUNT_SID: optionalText,
   TWILIO_AUTH_TOKEN: optionalText,
   TWILIO_FROM: optionalText,
+  TWILIO_API_ROOT: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
+  /** Outbound queue: Telegram messages per second per bot, and the minimum gap per chat. */
+  OUTBOUND_TELEGRAM_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(30),
+  OUTBOUND_TELEGRAM_PER_CHAT_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  OUTBOUND_SMS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Reminder and urgent-alert sweep interval (seconds); 0 turns the channel workers off. */
+  CHANNEL_WORKER_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
 });
 
 export type DatabaseConfig =
@@ -62,8 +69,17 @@ export type TelegramConfig =
 
 export type SmsConfig =
   | { provider: 'off' }
-  | { provider: 'log'; from: string }
-  | { provider: 'twilio'; accountSid: string; authToken: string; from: string };
+  /** Development: messages are kept in memory and logged by id; signatures checked if a token is set. */
+  | { provider: 'log'; from: string; authToken: string | undefined }
+  | { provider: 'twilio'; accountSid: string; authToken: string; from: string; apiRoot: string };
+
+export interface OutboundConfig {
+  telegramPerSecond: number;
+  telegramPerChatMs: number;
+  smsPerSecond: number;
+  /** Seconds between reminder / alert / recovery sweeps; 0 = channel workers off. */
+  workerIntervalSeconds: number;
+}
 
 export interface Config {
   port: number;
@@ -81,6 +97,7 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   telegram: TelegramConfig;
   sms: SmsConfig;
+  outbound: OutboundConfig;
 }
 
 export class ConfigError extends Error {
@@ -133,7 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
 
   let sms: SmsConfig = { provider: 'off' };
-  if (e.SMS_PROVIDER === 'log') sms = { provider: 'log', from: e.TWILIO_FROM ?? 'centrale' };
+  if (e.SMS_PROVIDER === 'log') sms = { provider: 'log', from: e.TWILIO_FROM ?? 'centrale', authToken: e.TWILIO_AUTH_TOKEN };
   if (e.SMS_PROVIDER === 'twilio') {
     for (const k of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) {
       if (!e[k]) problems.push(`${k}: required when SMS_PROVIDER=twilio`);
@@ -144,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       accountSid: e.TWILIO_ACCOUNT_SID ?? '',
       authToken: e.TWILIO_AUTH_TOKEN ?? '',
       from: e.TWILIO_FROM ?? '',
+      apiRoot: e.TWILIO_API_ROOT.replace(/\/+$/, ''),
     };
   }
 
@@ -165,5 +183,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     telegram,
     sms,
+    outbound: {
+      telegramPerSecond: e.OUTBOUND_TELEGRAM_PER_SECOND,
+      telegramPerChatMs: e.OUTBOUND_TELEGRAM_PER_CHAT_MS,
+      smsPerSecond: e.OUTBOUND_SMS_PER_SECOND,
+      workerIntervalSeconds: e.CHANNEL_WORKER_INTERVAL_SECONDS,
+    },
   };
 }

@@ -8,6 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './api/app.ts';
+import { createLogSmsSender, createTwilioSmsSender, processStoredSms } from './api/routes/sms.ts';
+import { createTelegramChannel, type TelegramChannel } from './bot/telegram.ts';
+import { markInboundFailed, pendingInbound } from './db/channel-inbox.ts';
+import { createOutboundWorker, enqueueMissingOutbound, type ChannelSender } from './db/outbound.ts';
+import { sendDueReminders, sendUrgentAlerts } from './db/reminders.ts';
 import { createLiveHub } from './api/live-hub.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
@@ -64,6 +69,47 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   const live = await createLiveHub(database);
   const app = createApp({ config, database, i18n, logger, live, sessionSecret: resolveSessionSecret(config), now: () => new Date() });
 
+  // Channels (issue #6): Telegram, SMS, the outbound queue worker and the recovery sweep.
+  const now = () => new Date();
+  const channelCtx = { database, i18n, now, logger, publicUrl: config.publicUrl };
+  const senders: ChannelSender[] = [];
+  let telegram: TelegramChannel | undefined;
+  if (config.telegram.enabled) {
+    telegram = createTelegramChannel(config.telegram, channelCtx);
+    senders.push(telegram.sender);
+  }
+  if (config.sms.provider === 'log') senders.push(createLogSmsSender(i18n, logger));
+  if (config.sms.provider === 'twilio') senders.push(createTwilioSmsSender(config.sms, config.publicUrl, i18n));
+  const outbound = createOutboundWorker(database, senders, { now, onError: (err, itemId) => logger.warn({ err, itemId }, 'outbound send failed') }, {
+    perChatIntervalMs: config.outbound.telegramPerChatMs,
+    perSecond: { telegram: config.outbound.telegramPerSecond, sms: config.outbound.smsPerSecond },
+  });
+  let sweepTimer: NodeJS.Timeout | undefined;
+  if (senders.length > 0 && config.outbound.workerIntervalSeconds > 0) {
+    await outbound.start();
+    await telegram?.start();
+    const sweep = async () => {
+      // Staff replies written in the inbox, and SMS stored but never handled (crash, DB error).
+      await enqueueMissingOutbound(database.db, new Date(now().getTime() - 2 * 24 * 3600_000));
+      await sendDueReminders(database.db, i18n, now());
+      await sendUrgentAlerts(database.db, i18n, now());
+      if (config.sms.provider !== 'off') {
+        for (const row of await pendingInbound(database.db, 'sms', new Date(now().getTime() - 30_000))) {
+          await processStoredSms(channelCtx, row).catch((err) => markInboundFailed(database.db, row.id, err));
+        }
+      }
+    };
+    const loop = () => {
+      sweepTimer = setTimeout(() => {
+        sweep()
+          .catch((err) => logger.warn({ err }, 'channel sweep failed'))
+          .finally(loop);
+      }, config.outbound.workerIntervalSeconds * 1000);
+      sweepTimer.unref();
+    };
+    loop();
+  }
+
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
@@ -100,6 +146,9 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
         // Open event streams never end by themselves: cut them after a grace period.
         setTimeout(() => (server as { closeAllConnections?: () => void }).closeAllConnections?.(), 2000).unref();
       });
+      if (sweepTimer) clearTimeout(sweepTimer);
+      await telegram?.stop();
+      await outbound.stop();
       await live.close();
       await database.close();
     })());

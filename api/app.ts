@@ -28,6 +28,8 @@ import { peopleRoutes } from './routes/people.ts';
 import { programmeRoutes } from './routes/programmes.ts';
 import { regulationRoutes } from './routes/regulation.ts';
 import { resourceRoutes } from './routes/resources.ts';
+import { smsRoutes } from './routes/sms.ts';
+import { telegramRoutes } from './routes/telegram.ts';
 import { webChatRoutes } from './routes/web-chat.ts';
 import { hmacHex } from './security.ts';
 import { renderChatPage } from './web/chat-page.ts';
@@ -89,7 +91,10 @@ export function createApp(deps: AppDeps) {
   );
   const tooLarge = (c: Parameters<typeof sendError>[0]) => sendError(c, i18n, new DomainError('PAYLOAD_TOO_LARGE', { key: 'errors:PAYLOAD_TOO_LARGE' }));
   const smallBodies = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
-  const documentBodies = bodyLimit({ maxSize: MAX_DOCUMENT_BODY_BYTES, onError: tooLarge });
+  const documentBodies = bodyLimit({
+    maxSize: MAX_DOCUMENT_BODY_BYTES,
+    onError: (c) => sendError(c, i18n, new DomainError('PAYLOAD_TOO_LARGE', { key: 'errors:documentTooLarge' })),
+  });
   // Document uploads are the one place for large bodies; everything else stays under 64 KiB.
   app.use('*', (c, next) => (DOCUMENT_UPLOAD_PATH.test(c.req.path) ? documentBodies(c, next) : smallBodies(c, next)));
 
@@ -135,6 +140,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', adminRoutes(deps));
   app.route('/', chatRecordRoutes(deps));
   app.route('/', webChatRoutes(deps, hot));
+  app.route('/', telegramRoutes(deps));
+  app.route('/', smsRoutes(deps));
   app.route('/', docsRoutes());
 
   app.get('/', (c) => c.html(renderChatPage(i18n, asLocale(c.req.query('lang')))));
@@ -172,6 +179,8 @@ export function createApp(deps: AppDeps) {
       if (err.status === 413) return sendError(c, i18n, new DomainError('PAYLOAD_TOO_LARGE', { key: 'errors:PAYLOAD_TOO_LARGE' }));
       if (err.status === 400) return sendError(c, i18n, new DomainError('VALIDATION_FAILED', { key: 'errors:malformedJson' }, { fields: { '(body)': { key: 'errors:malformedJson' } } }));
       if (err.status === 401) return sendError(c, i18n, new DomainError('UNAUTHORIZED', { key: 'errors:UNAUTHORIZED' }));
+      // The OpenAPI validator refuses a body of the wrong content type itself.
+      if (err.status === 415) return sendError(c, i18n, new DomainError('UNSUPPORTED_MEDIA_TYPE', { key: 'errors:UNSUPPORTED_MEDIA_TYPE' }));
     }
     if (isUnavailable(err)) {
       logger.warn({ requestId: c.get('requestId'), err }, 'database unavailable');

@@ -34,6 +34,12 @@ describe.skipIf(postgresSkipped)('regulation API (art. 5, 6, 15)', () => {
   describe('assessment preview', () => {
     const criteria = { autonomy: 30, family: 10, network: 3, stress: 8, housing: 2 };
 
+    it('answers 415 with the error body, not 500, to a body that is not JSON', async () => {
+      const res = await t.request('/api/v1/assessments/preview', { method: 'POST', headers: { cookie: cookies.sara!, 'content-type': 'text/plain' }, body: 'autonomy=30' });
+      expect(res.status).toBe(415);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    });
+
     it('scores the criteria and the ISEE band, boundaries exact', async () => {
       const res = await post('sara', '/api/v1/assessments/preview', { criteria, iseeCents: 729_000 });
       expect(res.status).toBe(200);

@@ -1,0 +1,290 @@
+/**
+ * The Telegram adapter (telegraf's API client) onto the channel-neutral engine.
+ *
+ * - Inbound: every update is stored first (`channel_inbound`, unique on update_id), then handled
+ *   from the store. Polling stores a batch before advancing the offset (we call getUpdates
+ *   ourselves: telegraf's own launch() advances the offset before handling); webhook mode is
+ *   stored by api/routes/telegram.ts. Handling is woken by NOTIFY and backed by a recovery sweep,
+ *   so a crash between storing and handling loses nothing and a redelivery does nothing twice.
+ * - Outbound: a `ChannelSender` for the durable queue (db/outbound.ts): inline keyboards with one
+ *   large button per option; 403 (bot blocked) → unreachable; 429 → retry after `retry_after`.
+ * - Only one instance polls (a lease in `channel_leases`); several instances use webhook mode.
+ */
+import { randomUUID } from 'node:crypto';
+import { Telegraf, TelegramError } from 'telegraf';
+import type { TelegramConfig } from '../config.ts';
+import { splitTelegramText, telegramKeyboard } from '../core/channels/render.ts';
+import { parseTelegramUpdate } from '../core/channels/telegram-update.ts';
+import {
+  acquireLease,
+  handleChannelInput,
+  INBOX_CHANNEL,
+  loadInbound,
+  markInboundFailed,
+  markInboundProcessed,
+  pendingInbound,
+  releaseLease,
+  storeInbound,
+  type ChannelContext,
+  type ChannelInput,
+  type InboundRow,
+} from '../db/channel-inbox.ts';
+import type { ChannelSender, SendResult } from '../db/outbound.ts';
+import type { Logger } from '../logger.ts';
+
+export const POLLING_LEASE = 'telegram_polling';
+/** Voice notes and photos larger than this are not downloaded (staff are told by the handover). */
+const MAX_MEDIA_BYTES = 10 * 1024 * 1024;
+
+export interface TelegramChannelOptions {
+  /** Long-poll timeout of getUpdates, seconds (25 in production; small in tests). */
+  pollTimeoutSeconds?: number;
+  /** Recovery sweep: interval and how old an unhandled update must be before the sweep takes it. */
+  sweepMs?: number;
+  sweepGraceMs?: number;
+  leaseMs?: number;
+}
+
+export interface TelegramChannel {
+  sender: ChannelSender;
+  /** Handles one stored update (the sweep and the NOTIFY listener call this). */
+  processStored(id: number): Promise<void>;
+  /** Handles every unhandled update older than the grace period. */
+  sweep(graceMs?: number): Promise<number>;
+  /** One round of polling: getUpdates, store, handle. Returns the number of updates. */
+  pollOnce(signal?: AbortSignal): Promise<number>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly polling: boolean;
+}
+
+function classify(err: unknown): SendResult {
+  if (err instanceof TelegramError) {
+    if (err.code === 403) return { ok: false, kind: 'unreachable', code: 'telegram_403' };
+    if (err.code === 429) {
+      const after = err.parameters?.retry_after ?? 1;
+      return { ok: false, kind: 'retry', code: 'telegram_429', retryAfterMs: after * 1000 };
+    }
+    if (err.code === 400 && /chat not found|user is deactivated/i.test(err.description)) return { ok: false, kind: 'unreachable', code: 'telegram_400_chat' };
+    if (err.code >= 500) return { ok: false, kind: 'retry', code: `telegram_${err.code}` };
+    return { ok: false, kind: 'failed', code: `telegram_${err.code}` };
+  }
+  return { ok: false, kind: 'retry', code: 'network' };
+}
+
+export function createTelegramChannel(
+  config: Extract<TelegramConfig, { enabled: true }>,
+  ctx: ChannelContext & { logger: Logger; publicUrl: string },
+  options: TelegramChannelOptions = {},
+): TelegramChannel {
+  const bot = new Telegraf(config.token, { telegram: { apiRoot: config.apiRoot, webhookReply: false } });
+  const telegram = bot.telegram;
+  const db = ctx.database.db;
+  const holder = randomUUID();
+  const pollTimeout = options.pollTimeoutSeconds ?? 25;
+  const sweepMs = options.sweepMs ?? 5000;
+  const sweepGraceMs = options.sweepGraceMs ?? 10_000;
+  const leaseMs = options.leaseMs ?? 60_000;
+  let stopped = true;
+  let polling = false;
+  let pollLoop: Promise<void> | undefined;
+  let abort: AbortController | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
+  const inFlight = new Map<number, Promise<void>>();
+
+  const sender: ChannelSender = {
+    channel: 'telegram',
+    async send(item) {
+      const parts = splitTelegramText(item.body);
+      const keyboard = telegramKeyboard(item.options);
+      try {
+        let last: { message_id: number } | undefined;
+        for (const [i, part] of parts.entries()) {
+          last = await telegram.sendMessage(item.address, part, i === parts.length - 1 && keyboard ? { reply_markup: keyboard } : {});
+        }
+        return { ok: true, ...(last ? { providerId: String(last.message_id) } : {}) };
+      } catch (err) {
+        return classify(err);
+      }
+    },
+  };
+
+  async function download(fileId: string): Promise<Buffer | undefined> {
+    const link = await telegram.getFileLink(fileId);
+    const res = await fetch(link, { signal: AbortSignal.timeout(30_000) });
+    if (!res.ok) throw Object.assign(new Error('media download failed'), { code: `http_${res.status}` });
+    const content = Buffer.from(await res.arrayBuffer());
+    return content.length <= MAX_MEDIA_BYTES ? content : undefined;
+  }
+
+  async function handle(row: InboundRow): Promise<void> {
+    const update = parseTelegramUpdate(row.payload);
+    if (!update || !update.chatId || update.input.kind === 'ignored') {
+      await markInboundProcessed(db, row.id, ctx.now());
+      return;
+    }
+    const chatId = update.chatId;
+    const input = update.input;
+    // Best effort: neither the typing indicator nor the callback answer may block handling.
+    void telegram.sendChatAction(chatId, 'typing').catch(() => undefined);
+    if (input.kind === 'option') void telegram.answerCbQuery(input.callbackQueryId).catch(() => undefined);
+    let event: ChannelInput;
+    switch (input.kind) {
+      case 'start':
+        event = input.code ? { kind: 'start', code: input.code } : { kind: 'start' };
+        break;
+      case 'text':
+        event = { kind: 'text', text: input.text };
+        break;
+      case 'option':
+        event = { kind: 'option', optionId: input.optionId };
+        break;
+      case 'contact':
+        // Only the sender's own contact card may link (anyone can share someone else's).
+        event = { kind: 'contact', phone: input.phone, ownContact: input.contactUserId !== undefined && input.contactUserId === update.fromId };
+        break;
+      case 'media': {
+        const content = await download(input.fileId);
+        event = content
+          ? { kind: 'media', mediaType: input.mediaType, content, mimeType: input.mimeType, ...(input.caption ? { caption: input.caption } : {}) }
+          : { kind: 'text', text: input.caption ?? '' };
+        break;
+      }
+    }
+    await handleChannelInput(ctx, {
+      channel: 'telegram',
+      address: chatId,
+      locale: update.languageCode?.startsWith('en') ? 'en' : 'it',
+      externalId: row.externalId,
+      event,
+    });
+    await markInboundProcessed(db, row.id, ctx.now());
+  }
+
+  /** One handler per row at a time in this instance; across instances every step is idempotent. */
+  function run(row: InboundRow): Promise<void> {
+    const existing = inFlight.get(row.id);
+    if (existing) return existing;
+    const p = handle(row)
+      .catch(async (err) => {
+        ctx.logger.error({ inboundId: row.id, err }, 'telegram update handling failed; left for the sweep');
+        await markInboundFailed(db, row.id, err).catch(() => undefined);
+      })
+      .finally(() => inFlight.delete(row.id));
+    inFlight.set(row.id, p);
+    return p;
+  }
+
+  async function processStored(id: number): Promise<void> {
+    const row = await loadInbound(db, id);
+    if (row && !row.processed && row.channel === 'telegram') await run(row);
+  }
+
+  async function sweep(graceMs = sweepGraceMs): Promise<number> {
+    const rows = await pendingInbound(db, 'telegram', new Date(ctx.now().getTime() - graceMs));
+    for (const row of rows) await run(row);
+    return rows.length;
+  }
+
+  async function pollOnce(signal?: AbortSignal): Promise<number> {
+    const last = await lastStoredUpdateId();
+    const updates = (await telegram.callApi(
+      'getUpdates',
+      { offset: last === undefined ? undefined : last + 1, timeout: pollTimeout, allowed_updates: ['message', 'callback_query'] },
+      (signal ? { signal } : undefined) as Parameters<typeof telegram.callApi>[2],
+    )) as unknown as { update_id: number }[];
+    // Store the whole batch first: the offset moves on only past stored updates.
+    const ids: number[] = [];
+    for (const u of updates) {
+      const stored = await storeInbound(db, { channel: 'telegram', externalId: String(u.update_id), payload: u as unknown as Record<string, unknown> });
+      if (!stored.processed) ids.push(stored.id);
+      highest = Math.max(highest ?? -1, u.update_id);
+    }
+    for (const id of ids) await processStored(id);
+    return updates.length;
+  }
+
+  // The offset: the highest update_id stored by this process (Telegram confirms by offset).
+  let highest: number | undefined;
+  async function lastStoredUpdateId(): Promise<number | undefined> {
+    return highest;
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopped) {
+      const now = ctx.now();
+      let mine = false;
+      try {
+        mine = await acquireLease(db, POLLING_LEASE, holder, now, new Date(now.getTime() + leaseMs));
+      } catch (err) {
+        ctx.logger.warn({ err }, 'telegram polling lease check failed');
+      }
+      polling = mine;
+      if (!mine) {
+        await sleep(Math.min(leaseMs / 2, 5000));
+        continue;
+      }
+      abort = new AbortController();
+      try {
+        await pollOnce(abort.signal);
+      } catch (err) {
+        if (stopped) break;
+        const r = classify(err);
+        const wait = !r.ok && r.kind === 'retry' && r.retryAfterMs ? r.retryAfterMs : 2000;
+        ctx.logger.warn({ err, waitMs: wait }, 'telegram getUpdates failed');
+        await sleep(wait);
+      }
+    }
+    polling = false;
+    await releaseLease(db, POLLING_LEASE, holder).catch(() => undefined);
+  }
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      t.unref?.();
+    });
+
+  return {
+    sender,
+    processStored,
+    sweep,
+    pollOnce,
+    get polling() {
+      return polling;
+    },
+    async start() {
+      stopped = false;
+      unlisten = await ctx.database.listen(INBOX_CHANNEL, (payload) => {
+        const [channel, id] = payload.split(':');
+        if (channel === 'telegram' && id) void processStored(Number(id)).catch(() => undefined);
+      });
+      const tick = () => {
+        if (stopped) return;
+        sweepTimer = setTimeout(() => {
+          sweep()
+            .catch((err) => ctx.logger.warn({ err }, 'telegram sweep failed'))
+            .finally(tick);
+        }, sweepMs);
+        sweepTimer.unref?.();
+      };
+      tick();
+      if (config.mode === 'webhook') {
+        await telegram.setWebhook(`${ctx.publicUrl}/telegram/webhook`, { secret_token: config.webhookSecret, allowed_updates: ['message', 'callback_query'] });
+      } else {
+        // A webhook left from an earlier deployment would make getUpdates fail.
+        await telegram.deleteWebhook().catch(() => undefined);
+        pollLoop = loop();
+      }
+    },
+    async stop() {
+      stopped = true;
+      abort?.abort();
+      if (sweepTimer) clearTimeout(sweepTimer);
+      await unlisten?.();
+      await pollLoop?.catch(() => undefined);
+      await Promise.allSettled([...inFlight.values()]);
+    },
+  };
+}

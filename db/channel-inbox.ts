@@ -1,0 +1,405 @@
+/**
+ * Store first, then process, for the Telegram and SMS channels.
+ *
+ * 1. `storeInbound` commits the raw update (Telegram `update_id`, SMS `MessageSid`) before
+ *    anything handles it; a redelivery hits the unique key and is recognised.
+ * 2. `handleChannelInput` turns it into a conversation turn. Each step is idempotent: the message
+ *    is stored with the same external id (dropped the second time), the engine handles only
+ *    unprocessed messages, and replies are enqueued under their message id. So a crash or a
+ *    database error anywhere in between leaves the row unprocessed, the recovery sweep
+ *    (`pendingInbound`) handles it again, and nothing happens twice.
+ */
+import { createHash } from 'node:crypto';
+import type { i18n as I18n } from 'i18next';
+import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { normalisePhone, optionFromNumber, smsKeyword } from '../core/channels/render.ts';
+import { decideTurn, receiveMessage } from '../core/conversation/service.ts';
+import { createChatDeps } from './chat-deps.ts';
+import { notify, type Database, type Db, type Queryable } from './client.ts';
+import { appendInbound, latestOptions, processPending, repliesTo } from './conversations.ts';
+import { enqueueOutbound, openStaffTask, type OutChannel } from './outbound.ts';
+import { channelIdentities, channelInbound, channelLeases, conversations, documents, linkCodes, messages, people, type StoredInput } from './schema.ts';
+
+export const INBOX_CHANNEL = 'centrale_channel_inbox';
+/** After this many failed attempts a row is left to staff (and logged), not retried forever. */
+export const MAX_INBOUND_ATTEMPTS = 10;
+
+export interface InboundRow {
+  id: number;
+  channel: OutChannel;
+  externalId: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+/** Commits a raw inbound update. `duplicate` when this external id was stored before. */
+export async function storeInbound(
+  db: Db,
+  input: { channel: OutChannel; externalId: string; payload: Record<string, unknown> },
+): Promise<{ id: number; duplicate: boolean; processed: boolean }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(channelInbound)
+      .values({ channel: input.channel, externalId: input.externalId, payload: input.payload })
+      .onConflictDoNothing()
+      .returning({ id: channelInbound.id });
+    if (row) {
+      await notify(tx, INBOX_CHANNEL, `${input.channel}:${row.id}`);
+      return { id: row.id, duplicate: false, processed: false };
+    }
+    const [seen] = await tx
+      .select({ id: channelInbound.id, processedAt: channelInbound.processedAt })
+      .from(channelInbound)
+      .where(and(eq(channelInbound.channel, input.channel), eq(channelInbound.externalId, input.externalId)));
+    return { id: seen!.id, duplicate: true, processed: seen!.processedAt !== null };
+  });
+}
+
+export async function loadInbound(db: Db, id: number): Promise<(InboundRow & { processed: boolean }) | undefined> {
+  const [row] = await db.select().from(channelInbound).where(eq(channelInbound.id, id));
+  return row ? { id: row.id, channel: row.channel, externalId: row.externalId, payload: row.payload, attempts: row.attempts, processed: row.processedAt !== null } : undefined;
+}
+
+/** Unprocessed rows received before `before` (the recovery sweep leaves fresh rows to their handler). */
+export async function pendingInbound(db: Db, channel: OutChannel, before: Date, limit = 100): Promise<InboundRow[]> {
+  return db
+    .select({ id: channelInbound.id, channel: channelInbound.channel, externalId: channelInbound.externalId, payload: channelInbound.payload, attempts: channelInbound.attempts })
+    .from(channelInbound)
+    .where(
+      and(
+        eq(channelInbound.channel, channel),
+        isNull(channelInbound.processedAt),
+        lt(channelInbound.receivedAt, before),
+        lt(channelInbound.attempts, MAX_INBOUND_ATTEMPTS),
+      ),
+    )
+    .orderBy(asc(channelInbound.id))
+    .limit(limit);
+}
+
+export async function markInboundProcessed(db: Db, id: number, now: Date): Promise<void> {
+  await db.update(channelInbound).set({ processedAt: now, lastError: null }).where(eq(channelInbound.id, id));
+}
+
+/** Records a failed attempt by error class or SQLSTATE only (messages may echo personal data). */
+export async function markInboundFailed(db: Db, id: number, err: unknown): Promise<void> {
+  const e = err as { code?: unknown; name?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'error';
+  await db
+    .update(channelInbound)
+    .set({ attempts: sql`${channelInbound.attempts} + 1`, lastError: code.slice(0, 60) })
+    .where(eq(channelInbound.id, id));
+}
+
+// ───────────── handling ─────────────
+
+export interface ChannelContext {
+  database: Database;
+  i18n: I18n;
+  now: () => Date;
+}
+
+/** What arrived on a channel, already parsed (core/channels). */
+export type ChannelInput =
+  | { kind: 'start'; code?: string }
+  | { kind: 'text'; text: string }
+  | { kind: 'option'; optionId: string }
+  | { kind: 'contact'; phone: string; ownContact: boolean }
+  | { kind: 'media'; mediaType: 'voice' | 'photo'; content: Buffer; mimeType: string; caption?: string };
+
+export interface ChannelTurn {
+  conversationId: string;
+  identityId: string;
+  /** Replies enqueued (or already enqueued by an earlier attempt). */
+  replies: number;
+}
+
+const t = (ctx: ChannelContext, key: string, locale: string, params: Record<string, string | number> = {}) =>
+  ctx.i18n.t(`channels:${key}`, { ...params, lng: locale });
+
+/** Hash under which link codes are stored: SHA-256 hex of the code in capitals, spaces removed. */
+export function hashLinkCode(code: string): string {
+  return createHash('sha256').update(code.replace(/\s+/g, '').toUpperCase()).digest('hex');
+}
+
+/**
+ * Handles one inbound event from Telegram or SMS for the address (chat id / phone number):
+ * finds the conversation, runs the turn, enqueues the replies. Safe to call again for the same
+ * `externalId` at any point.
+ */
+export async function handleChannelInput(
+  ctx: ChannelContext,
+  input: { channel: OutChannel; address: string; locale: string; externalId: string; event: ChannelInput },
+): Promise<ChannelTurn> {
+  const db = ctx.database.db;
+  const { conversationId, identityId, created } = await openChannelConversation(db, input.channel, input.address, input.locale);
+  const identity = (await db.select().from(channelIdentities).where(eq(channelIdentities.id, identityId)))[0]!;
+  const [conv] = await db.select({ locale: conversations.locale }).from(conversations).where(eq(conversations.id, conversationId));
+  const locale = conv?.locale ?? input.locale;
+  const event = input.event;
+
+  if (created && input.channel === 'sms') await proposePhoneLink(db, identityId, input.address, ctx.now());
+
+  // Inputs the engine does not know (linking, contact, media, SMS keywords) are answered here.
+  let special: { body: string; stored: StoredInput; effect: () => Promise<string[]>; notice?: boolean } | undefined;
+  if (event.kind === 'start' && event.code) {
+    const code = event.code;
+    special = { body: '/start', stored: { kind: 'start' }, effect: () => linkWithCode(ctx, identityId, code, locale, created) };
+  } else if (event.kind === 'contact') {
+    special = { body: '', stored: { kind: 'contact', phone: event.phone }, effect: () => linkWithContact(ctx, identityId, event, locale) };
+  } else if (event.kind === 'media') {
+    special = {
+      body: event.caption ?? '',
+      stored: { kind: 'media', mediaType: event.mimeType },
+      effect: () => storeMedia(ctx, conversationId, identity.personId, event, locale),
+    };
+  } else if (event.kind === 'text' && input.channel === 'sms') {
+    const keyword = smsKeyword(event.text);
+    if (keyword === 'stop') {
+      special = { body: event.text, stored: { kind: 'text' }, effect: () => optOut(ctx, identityId, locale), notice: true };
+    } else if (keyword === 'start' && !identity.reachable) {
+      special = { body: event.text, stored: { kind: 'text' }, effect: () => optIn(ctx, identityId, locale) };
+    }
+  }
+
+  if (special) {
+    const stored = await appendInbound(db, conversationId, { body: special.body, input: special.stored, externalId: input.externalId });
+    const [state] = await db.select({ processedAt: messages.processedAt }).from(messages).where(eq(messages.id, stored.messageId));
+    if (!state?.processedAt) {
+      const bodies = await special.effect();
+      await replyToInbound(db, conversationId, stored.messageId, bodies, ctx.now());
+    }
+    const n = await enqueueReplies(db, input.channel, identity, conversationId, locale, stored.messageId, special.notice ? 'notice' : 'reply');
+    return { conversationId, identityId, replies: n };
+  }
+
+  // Engine inputs: the same use case as the web chat.
+  const chat = createChatDeps(ctx.database, ctx.i18n, ctx.now);
+  let incoming: { text?: string; optionId?: string; start?: boolean } = {};
+  if (event.kind === 'start') incoming = { start: true };
+  else if (event.kind === 'option') incoming = { optionId: event.optionId };
+  else if (event.kind === 'text') {
+    incoming = { text: event.text };
+    if (input.channel === 'sms') {
+      const offered = await latestOptions(db, conversationId);
+      const chosen = optionFromNumber(event.text, offered);
+      if (chosen) incoming = { optionId: chosen.id };
+      else if (smsKeyword(event.text) === 'cancel') {
+        // ANNULLA leaves the current question: the "no / back to the menu" answer when offered.
+        const back = offered.find((o) => /\.no$/.test(o.id));
+        if (back) incoming = { optionId: back.id };
+      }
+    }
+  }
+  const turn = await receiveMessage(chat, conversationId, { ...incoming, externalId: input.externalId });
+  if (turn.duplicate) {
+    // Stored by an earlier attempt that died before handling: handle it now (no-op if done).
+    const now = ctx.now();
+    await processPending(db, conversationId, (c, m) => decideTurn(chat.render, now, c, m), now);
+  }
+  const n = await enqueueReplies(db, input.channel, identity, conversationId, locale, turn.inboundId, 'reply');
+  return { conversationId, identityId, replies: n };
+}
+
+async function openChannelConversation(db: Db, channel: OutChannel, address: string, locale: string) {
+  return db.transaction(async (tx) => {
+    const [inserted] = await tx.insert(channelIdentities).values({ channel, address, locale }).onConflictDoNothing().returning({ id: channelIdentities.id });
+    const identityId =
+      inserted?.id ??
+      (await tx.select({ id: channelIdentities.id }).from(channelIdentities).where(and(eq(channelIdentities.channel, channel), eq(channelIdentities.address, address))))[0]!.id;
+    const [existing] = await tx
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(and(eq(conversations.identityId, identityId), sql`${conversations.handling} <> 'closed'`))
+      .orderBy(sql`${conversations.createdAt} desc`)
+      .limit(1);
+    if (existing) return { conversationId: existing.id, identityId, created: false };
+    const [created] = await tx.insert(conversations).values({ channel, identityId, locale }).returning({ id: conversations.id });
+    return { conversationId: created!.id, identityId, created: !!inserted };
+  });
+}
+
+/** Enqueues the replies caused by one inbound message (idempotent on the reply's id). */
+async function enqueueReplies(
+  db: Db,
+  channel: OutChannel,
+  identity: { id: string; address: string; personId: string | null },
+  conversationId: string,
+  locale: string,
+  inboundId: string,
+  purpose: 'reply' | 'notice',
+): Promise<number> {
+  const { replies } = await repliesTo(db, inboundId);
+  for (const r of replies) {
+    await enqueueOutbound(db, {
+      channel,
+      address: identity.address,
+      body: r.body,
+      options: r.options,
+      locale,
+      purpose,
+      identityId: identity.id,
+      personId: identity.personId,
+      conversationId,
+      messageId: r.id,
+      dedupeKey: `msg:${r.id}`,
+    });
+  }
+  return replies.length;
+}
+
+/** Stores replies to one inbound message and marks it handled, once (under the conversation lock). */
+async function replyToInbound(db: Db, conversationId: string, inboundId: string, bodies: string[], now: Date): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.id, conversationId)).for('update');
+    const [inbound] = await tx.select({ processedAt: messages.processedAt }).from(messages).where(eq(messages.id, inboundId));
+    if (!inbound || inbound.processedAt) return;
+    for (const body of bodies) {
+      const [c] = await tx
+        .update(conversations)
+        .set({ lastSeq: sql`${conversations.lastSeq} + 1`, updatedAt: now })
+        .where(eq(conversations.id, conversationId))
+        .returning({ seq: conversations.lastSeq });
+      await tx.insert(messages).values({ conversationId, seq: c!.seq, direction: 'out', author: 'bot', body, replyTo: inboundId });
+      await notify(tx, 'centrale_messages', `${conversationId}:${c!.seq}`);
+    }
+    await tx.update(messages).set({ processedAt: now, understood: { intent: 'channel' } }).where(eq(messages.id, inboundId));
+  });
+}
+
+async function linkWithCode(ctx: ChannelContext, identityId: string, code: string, locale: string, created: boolean): Promise<string[]> {
+  const db = ctx.database.db;
+  const now = ctx.now();
+  const outcome = await db.transaction(async (tx) => {
+    const [row] = await tx.select().from(linkCodes).where(eq(linkCodes.codeHash, hashLinkCode(code))).for('update');
+    if (!row) return 'invalid' as const;
+    if (row.usedAt) return row.usedByIdentityId === identityId ? ('linked' as const) : ('invalid' as const);
+    if (row.expiresAt <= now || row.failedAttempts >= 5) return 'invalid' as const;
+    await tx.update(linkCodes).set({ usedAt: now, usedByIdentityId: identityId }).where(eq(linkCodes.id, row.id));
+    await tx.update(channelIdentities).set({ personId: row.personId }).where(eq(channelIdentities.id, identityId));
+    await linkConversation(tx, identityId, row.personId);
+    return 'linked' as const;
+  });
+  const bodies = [t(ctx, outcome === 'linked' ? 'link.done' : 'link.invalid', locale)];
+  if (created) bodies.unshift(ctx.i18n.t('chat:welcome.privacy', { lng: locale }));
+  return bodies;
+}
+
+async function linkConversation(q: Queryable, identityId: string, personId: string): Promise<void> {
+  const [person] = await q.select({ comuneId: people.comuneId }).from(people).where(eq(people.id, personId));
+  if (person?.comuneId) {
+    await q
+      .update(conversations)
+      .set({ comuneId: person.comuneId })
+      .where(and(eq(conversations.identityId, identityId), isNull(conversations.comuneId)));
+  }
+}
+
+/**
+ * A shared Telegram contact links only when it is the sender's own contact and the number is the
+ * one on file for exactly one person: anyone can share someone else's contact card.
+ */
+async function linkWithContact(ctx: ChannelContext, identityId: string, event: { phone: string; ownContact: boolean }, locale: string): Promise<string[]> {
+  if (!event.ownContact) return [t(ctx, 'link.contactNotOwn', locale)];
+  const phone = normalisePhone(event.phone);
+  if (!phone) return [t(ctx, 'link.contactNoMatch', locale)];
+  const db = ctx.database.db;
+  const candidates = await db
+    .select({ id: people.id, phone: people.phone })
+    .from(people)
+    .where(and(isNull(people.erasedAt), sql`${people.phone} is not null`, sql`right(regexp_replace(${people.phone}, '[^0-9]', '', 'g'), 9) = ${phone.slice(-9)}`));
+  const matches = candidates.filter((c) => c.phone && normalisePhone(c.phone) === phone);
+  if (matches.length !== 1) return [t(ctx, 'link.contactNoMatch', locale)];
+  await db.transaction(async (tx) => {
+    await tx.update(channelIdentities).set({ personId: matches[0]!.id }).where(eq(channelIdentities.id, identityId));
+    await linkConversation(tx, identityId, matches[0]!.id);
+  });
+  return [t(ctx, 'link.done', locale)];
+}
+
+/**
+ * A new SMS number that matches a person on file is NOT linked: a shared or recycled SIM must not
+ * open someone's file. Staff get a task to confirm the link.
+ */
+async function proposePhoneLink(db: Db, identityId: string, address: string, now: Date): Promise<void> {
+  const phone = normalisePhone(address);
+  if (!phone) return;
+  const candidates = await db
+    .select({ id: people.id, phone: people.phone, comuneId: people.comuneId })
+    .from(people)
+    .where(and(isNull(people.erasedAt), sql`${people.phone} is not null`, sql`right(regexp_replace(${people.phone}, '[^0-9]', '', 'g'), 9) = ${phone.slice(-9)}`));
+  for (const c of candidates.filter((x) => x.phone && normalisePhone(x.phone) === phone)) {
+    await openStaffTask(db, {
+      kind: 'confirm_phone_link',
+      dedupeKey: `confirm_phone_link:${identityId}:${c.id}`,
+      personId: c.id,
+      comuneId: c.comuneId,
+      subjectType: 'channel_identity',
+      subjectId: identityId,
+      dueAt: now,
+    });
+  }
+}
+
+/** Voice notes and photos become documents of the conversation and go to the staff inbox. */
+async function storeMedia(
+  ctx: ChannelContext,
+  conversationId: string,
+  personId: string | null,
+  event: { mediaType: 'voice' | 'photo'; content: Buffer; mimeType: string },
+  locale: string,
+): Promise<string[]> {
+  const db = ctx.database.db;
+  const now = ctx.now();
+  await db.transaction(async (tx) => {
+    const [conv] = await tx.select({ comuneId: conversations.comuneId, handling: conversations.handling }).from(conversations).where(eq(conversations.id, conversationId)).for('update');
+    await tx.insert(documents).values({
+      personId,
+      comuneId: conv?.comuneId ?? null,
+      conversationId,
+      type: event.mediaType,
+      mediaType: event.mimeType,
+      sizeBytes: event.content.length,
+      sha256: createHash('sha256').update(event.content).digest('hex'),
+      content: event.content,
+      source: 'chat',
+    });
+    if (conv?.handling === 'bot') {
+      await tx.update(conversations).set({ handling: 'waiting', handedOverAt: now, updatedAt: now }).where(eq(conversations.id, conversationId));
+    }
+  });
+  return [t(ctx, 'media.received', locale)];
+}
+
+async function optOut(ctx: ChannelContext, identityId: string, locale: string): Promise<string[]> {
+  await ctx.database.db.update(channelIdentities).set({ reachable: false }).where(eq(channelIdentities.id, identityId));
+  return [t(ctx, 'sms.stopped', locale)];
+}
+
+async function optIn(ctx: ChannelContext, identityId: string, locale: string): Promise<string[]> {
+  await ctx.database.db.update(channelIdentities).set({ reachable: true }).where(eq(channelIdentities.id, identityId));
+  return [t(ctx, 'sms.restarted', locale)];
+}
+
+// ───────────── leases (one Telegram poller across instances) ─────────────
+
+/**
+ * Takes or renews the named lease for `holder` until `until`; false when another holder has it.
+ * One conditional upsert: two instances racing for a free lease cannot both win.
+ */
+export async function acquireLease(db: Db, name: string, holder: string, now: Date, until: Date): Promise<boolean> {
+  const rows = await db
+    .insert(channelLeases)
+    .values({ name, holder, expiresAt: until })
+    .onConflictDoUpdate({
+      target: channelLeases.name,
+      set: { holder, expiresAt: until },
+      setWhere: sql`${channelLeases.expiresAt} < ${now.toISOString()}::timestamptz or ${channelLeases.holder} = ${holder}`,
+    })
+    .returning({ holder: channelLeases.holder });
+  return rows[0]?.holder === holder;
+}
+
+export async function releaseLease(db: Db, name: string, holder: string): Promise<void> {
+  await db.delete(channelLeases).where(and(eq(channelLeases.name, name), eq(channelLeases.holder, holder)));
+}

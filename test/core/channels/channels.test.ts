@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { countSegments, fitSms, normaliseGsm7 } from '../../../core/channels/gsm.ts';
+import { isWithinOfficeHours } from '../../../core/channels/office-hours.ts';
+import { normalisePhone, optionFromNumber, renderSms, smsKeyword, telegramKeyboard } from '../../../core/channels/render.ts';
+import { parseTelegramUpdate } from '../../../core/channels/telegram-update.ts';
+
+describe('GSM-7', () => {
+  it('replaces characters that would force UCS-2', () => {
+    expect(normaliseGsm7('L’operatore È qui – «sì»…')).toBe("L'operatore E' qui - \"sì\"...");
+    expect(countSegments(normaliseGsm7('È l’ora')).encoding).toBe('GSM-7');
+    expect(countSegments('È l’ora').encoding).toBe('UCS-2');
+  });
+  it('counts segments of both encodings, extension characters as two septets', () => {
+    expect(countSegments('a'.repeat(160))).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+    expect(countSegments('a'.repeat(161))).toMatchObject({ segments: 2 });
+    expect(countSegments('€'.repeat(80)).units).toBe(160);
+    expect(countSegments('😀'.repeat(35))).toMatchObject({ encoding: 'UCS-2', segments: 1 });
+    expect(countSegments('😀'.repeat(36))).toMatchObject({ encoding: 'UCS-2', segments: 2 });
+  });
+  it('cuts a too-long text to two segments of its encoding', () => {
+    const long = 'parola '.repeat(100);
+    const fitted = fitSms(long);
+    expect(countSegments(fitted).segments).toBeLessThanOrEqual(2);
+    expect(fitted.endsWith('...')).toBe(true);
+    const emoji = fitSms('😀 ciao '.repeat(40));
+    expect(countSegments(emoji)).toMatchObject({ encoding: 'UCS-2' });
+    expect(countSegments(emoji).segments).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('SMS rendering', () => {
+  const hint = (n: string) => `Risponda ${n}.`;
+  it('numbers the options and maps a number back', () => {
+    const options = [{ id: 'a', label: 'Sì' }, { id: 'b', label: 'No' }, { id: 'c', label: 'Forse' }];
+    expect(renderSms('Vuole?', options, hint, 'o')).toBe('Vuole?\n1 Sì\n2 No\n3 Forse\nRisponda 1, 2 o 3.');
+    expect(optionFromNumber(' 2 ', options)?.id).toBe('b');
+    expect(optionFromNumber('2.', options)?.id).toBe('b');
+    expect(optionFromNumber('4', options)).toBeUndefined();
+    expect(optionFromNumber('2 ore', options)).toBeUndefined();
+  });
+  it('knows STOP and ANNULLA', () => {
+    expect(smsKeyword(' stop ')).toBe('stop');
+    expect(smsKeyword('Annulla')).toBe('cancel');
+    expect(smsKeyword('annulla la visita')).toBeUndefined();
+  });
+  it('normalises Italian phone numbers', () => {
+    expect(normalisePhone('333 123 4567')).toBe('+393331234567');
+    expect(normalisePhone('0039 333 1234567')).toBe('+393331234567');
+    expect(normalisePhone('abc')).toBeUndefined();
+  });
+});
+
+describe('Telegram', () => {
+  it('parses start links, options, contacts and media of private chats only', () => {
+    const chat = { id: 42, type: 'private' };
+    expect(parseTelegramUpdate({ update_id: 1, message: { chat, from: { id: 42 }, text: '/start ABC123' } })?.input).toEqual({ kind: 'start', code: 'ABC123' });
+    expect(parseTelegramUpdate({ update_id: 1, callback_query: { id: 'q', data: 'm1.yes', from: { id: 42 }, message: { chat } } })?.input).toMatchObject({ kind: 'option', optionId: 'm1.yes' });
+    expect(parseTelegramUpdate({ update_id: 1, message: { chat, from: { id: 42 }, contact: { phone_number: '+39333', user_id: 42 } } })?.input).toMatchObject({ kind: 'contact', contactUserId: 42 });
+    expect(parseTelegramUpdate({ update_id: 1, message: { chat, from: { id: 42 }, voice: { file_id: 'v1' } } })?.input).toMatchObject({ kind: 'media', mediaType: 'voice' });
+    expect(parseTelegramUpdate({ update_id: 1, message: { chat: { id: -5, type: 'group' }, from: { id: 42 }, text: 'ciao' } })?.input).toEqual({ kind: 'ignored' });
+    expect(parseTelegramUpdate({ update_id: 1, edited_message: {} })?.input).toEqual({ kind: 'ignored' });
+    expect(parseTelegramUpdate({ nothing: true })).toBeUndefined();
+  });
+  it('makes one large button per option', () => {
+    expect(telegramKeyboard([{ id: 'a', label: 'Sì' }, { id: 'b', label: 'No' }])).toEqual({
+      inline_keyboard: [[{ text: 'Sì', callback_data: 'a' }], [{ text: 'No', callback_data: 'b' }]],
+    });
+  });
+});
+
+describe('office hours', () => {
+  const hours = { '1': ['09:00-12:30'] };
+  it('reads Rome wall-clock time', () => {
+    expect(isWithinOfficeHours(hours, new Date('2025-03-03T08:30:00Z'))).toBe(true); // Monday 09:30 Rome
+    expect(isWithinOfficeHours(hours, new Date('2025-03-03T12:00:00Z'))).toBe(false); // 13:00 Rome
+    expect(isWithinOfficeHours(hours, new Date('2025-03-04T08:30:00Z'))).toBe(false); // Tuesday
+    expect(isWithinOfficeHours(null, new Date())).toBe(false);
+  });
+});
