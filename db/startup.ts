@@ -7,6 +7,7 @@ import { hash, verify } from '@node-rs/argon2';
 import { count, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from './client.ts';
 import { seedDemoApplications } from './demo-applications.ts';
+import { seedDemoCase } from './demo-case.ts';
 import { DEMO_COMUNI } from './demo-comuni.ts';
 import { migrate } from './migrate.ts';
 import { comuni, staffUsers, type StaffRole } from './schema.ts';
@@ -66,7 +67,9 @@ async function seedDemo(tx: Tx): Promise<{ loaded: boolean; generated: Generated
     await createStaffUser(tx, { username: s.username, passwordHash: await hash(password), role: s.role, displayName: s.displayName, comuni: s.comuni === 'all' ? allComuni : s.comuni });
     generated.push({ username: s.username, role: s.role, password });
   }
-  await seedDemoApplications(tx, new Date());
+  const now = new Date();
+  await seedDemoApplications(tx, now);
+  await seedDemoCase(tx, now);
   return { loaded: true, generated };
 }
 
