@@ -14,7 +14,7 @@ function startCentrale(env: Record<string, string>): Promise<{ child: ChildProce
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 100 s:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`no start within 100 s:\n${out}`)), 100_000);
     child.stdout!.on('data', () => {
       const m = /Web chat:\s+(http:\/\/localhost:\d+)\//.exec(out);
       if (m) {
