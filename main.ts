@@ -11,6 +11,7 @@ import { createApp } from './api/app.ts';
 import { createLogSmsSender, createTwilioSmsSender, processStoredSms } from './api/routes/sms.ts';
 import { createTelegramChannel, type TelegramChannel } from './bot/telegram.ts';
 import { markInboundFailed, pendingInbound } from './db/channel-inbox.ts';
+import { runCaseSweeps } from './db/case-sweeps.ts';
 import { createOutboundWorker, enqueueMissingOutbound, type ChannelSender } from './db/outbound.ts';
 import { sendDueReminders, sendUrgentAlerts } from './db/reminders.ts';
 import { createLiveHub } from './api/live-hub.ts';
@@ -21,6 +22,8 @@ import { createI18n } from './locales/index.ts';
 import { createLogger, type Logger } from './logger.ts';
 
 export const CREDENTIALS_FILE = 'admin-password.txt';
+/** How often time-driven case events are looked for (they are deduplicated, so instances may overlap). */
+const CASE_SWEEP_MS = 5 * 60_000;
 
 function ensureDataDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -110,6 +113,18 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     loop();
   }
 
+  // Case events that come due with time (visit tomorrow, answer due, …): idempotent, every 5 minutes.
+  let caseSweepTimer: NodeJS.Timeout | undefined;
+  const caseSweep = () => {
+    caseSweepTimer = setTimeout(() => {
+      runCaseSweeps(database.db, new Date())
+        .catch((err) => logger.warn({ err }, 'case sweep failed'))
+        .finally(caseSweep);
+    }, CASE_SWEEP_MS);
+    caseSweepTimer.unref();
+  };
+  caseSweep();
+
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
@@ -147,6 +162,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
         setTimeout(() => (server as { closeAllConnections?: () => void }).closeAllConnections?.(), 2000).unref();
       });
       if (sweepTimer) clearTimeout(sweepTimer);
+      if (caseSweepTimer) clearTimeout(caseSweepTimer);
       await telegram?.stop();
       await outbound.stop();
       await live.close();

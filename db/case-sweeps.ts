@@ -8,6 +8,7 @@ import { and, eq, gte, inArray, lt, lte } from 'drizzle-orm';
 import { addCalendarDays } from '../core/regulation/calendar.ts';
 import { computeEvaluationDue } from '../core/regulation/evaluation.ts';
 import type { Db } from './client.ts';
+import { recordAnswerDueEvents } from './applications.ts';
 import { recordCaseEvent } from './events.ts';
 import { recordProgrammeStarted, romeMidnight, romeToday } from './programmes.ts';
 import { evaluations, programmes, visits } from './schema.ts';
@@ -92,4 +93,15 @@ export async function recordDueEvents(db: Db, now: Date): Promise<SweepReport> {
     }
   }
   return report;
+}
+
+/**
+ * Everything time-driven on the case side, in one call: programmes starting, visits tomorrow,
+ * evaluations and endings coming, written answers due. Idempotent (dedupe keys), so every
+ * instance may run it; main.ts calls it every few minutes.
+ */
+export async function runCaseSweeps(db: Db, now: Date): Promise<SweepReport & { answersDue: number }> {
+  const report = await recordDueEvents(db, now);
+  const answersDue = await recordAnswerDueEvents(db, romeToday(now));
+  return { ...report, answersDue };
 }
