@@ -24,6 +24,8 @@ import { chatRecordRoutes } from './routes/chat-records.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { healthRoutes } from './routes/health.ts';
+import { inboxRoutes } from './routes/inbox.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { programmeRoutes } from './routes/programmes.ts';
 import { regulationRoutes } from './routes/regulation.ts';
@@ -139,6 +141,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', resourceRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', chatRecordRoutes(deps));
+  app.route('/', inboxRoutes(deps));
+  app.route('/', consoleRoutes(deps));
   app.route('/', webChatRoutes(deps, hot));
   app.route('/', telegramRoutes(deps));
   app.route('/', smsRoutes(deps));

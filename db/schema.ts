@@ -1045,3 +1045,36 @@ export const urgentAlerts = pgTable('urgent_alerts', {
   outcome: text().$type<'sent' | 'in_office_hours' | 'no_on_call'>().notNull(),
   ...timestamps,
 });
+
+// ───────────────────────────── Staff inbox (issue #7) ─────────────────────────────
+
+/** Internal notes on a conversation: for staff only, never sent or shown to the person. */
+export const conversationNotes = pgTable(
+  'conversation_notes',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    conversationId: uuid()
+      .notNull()
+      .references(() => conversations.id),
+    staffUserId: uuid()
+      .notNull()
+      .references(() => staffUsers.id),
+    body: text().notNull(),
+    ...timestamps,
+  },
+  (t) => [index('conversation_notes_conversation_idx').on(t.conversationId, t.createdAt)],
+);
+
+/** Canned replies of the staff inbox, per comune (null comune: the whole ambito). */
+export const cannedReplies = pgTable(
+  'canned_replies',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    comuneId: text().references(() => comuni.id),
+    title: text().notNull(),
+    body: text().notNull(),
+    createdBy: uuid().references(() => staffUsers.id),
+    ...timestamps,
+  },
+  (t) => [index('canned_replies_comune_idx').on(t.comuneId)],
+);

@@ -56,6 +56,15 @@ CREATE TABLE "budgets" (
 	"saved_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "canned_replies" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"comune_id" text,
+	"title" text NOT NULL,
+	"body" text NOT NULL,
+	"created_by" uuid,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "case_events" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"type" text NOT NULL,
@@ -106,6 +115,14 @@ CREATE TABLE "consents" (
 	"given_by" text,
 	"recorded_by" uuid,
 	"withdrawn_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "conversation_notes" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"conversation_id" uuid NOT NULL,
+	"staff_user_id" uuid NOT NULL,
+	"body" text NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
@@ -414,6 +431,8 @@ ALTER TABLE "application_details" ADD CONSTRAINT "application_details_answer_sen
 ALTER TABLE "application_status_history" ADD CONSTRAINT "application_status_history_application_id_applications_id_fk" FOREIGN KEY ("application_id") REFERENCES "public"."applications"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "application_status_history" ADD CONSTRAINT "application_status_history_by_staff_id_staff_users_id_fk" FOREIGN KEY ("by_staff_id") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "budgets" ADD CONSTRAINT "budgets_saved_by_staff_users_id_fk" FOREIGN KEY ("saved_by") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "canned_replies" ADD CONSTRAINT "canned_replies_comune_id_comuni_id_fk" FOREIGN KEY ("comune_id") REFERENCES "public"."comuni"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "canned_replies" ADD CONSTRAINT "canned_replies_created_by_staff_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "case_events" ADD CONSTRAINT "case_events_person_id_people_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "case_events" ADD CONSTRAINT "case_events_comune_id_comuni_id_fk" FOREIGN KEY ("comune_id") REFERENCES "public"."comuni"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "comune_settings" ADD CONSTRAINT "comune_settings_comune_id_comuni_id_fk" FOREIGN KEY ("comune_id") REFERENCES "public"."comuni"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -422,6 +441,8 @@ ALTER TABLE "comune_settings" ADD CONSTRAINT "comune_settings_updated_by_staff_u
 ALTER TABLE "consents" ADD CONSTRAINT "consents_person_id_people_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "consents" ADD CONSTRAINT "consents_delegation_id_delegations_id_fk" FOREIGN KEY ("delegation_id") REFERENCES "public"."delegations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "consents" ADD CONSTRAINT "consents_recorded_by_staff_users_id_fk" FOREIGN KEY ("recorded_by") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "conversation_notes" ADD CONSTRAINT "conversation_notes_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "conversation_notes" ADD CONSTRAINT "conversation_notes_staff_user_id_staff_users_id_fk" FOREIGN KEY ("staff_user_id") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "delegations" ADD CONSTRAINT "delegations_person_id_people_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "delegations" ADD CONSTRAINT "delegations_delegate_person_id_people_id_fk" FOREIGN KEY ("delegate_person_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "delegations" ADD CONSTRAINT "delegations_created_by_staff_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -488,12 +509,14 @@ ALTER TABLE "voucher_ledger" ADD CONSTRAINT "voucher_ledger_recorded_by_staff_us
 CREATE INDEX "access_record_changes_person_idx" ON "access_record_changes" USING btree ("person_id");--> statement-breakpoint
 CREATE INDEX "access_record_changes_pending_idx" ON "access_record_changes" USING btree ("status") WHERE "access_record_changes"."status" = 'pending';--> statement-breakpoint
 CREATE INDEX "application_status_history_app_idx" ON "application_status_history" USING btree ("application_id","at");--> statement-breakpoint
+CREATE INDEX "canned_replies_comune_idx" ON "canned_replies" USING btree ("comune_id");--> statement-breakpoint
 CREATE INDEX "case_events_person_idx" ON "case_events" USING btree ("person_id","id");--> statement-breakpoint
 CREATE INDEX "case_events_pending_idx" ON "case_events" USING btree ("id") WHERE "case_events"."consumed_at" is null;--> statement-breakpoint
 CREATE UNIQUE INDEX "case_events_dedupe_key" ON "case_events" USING btree ("dedupe_key") WHERE "case_events"."dedupe_key" is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX "channel_inbound_external_key" ON "channel_inbound" USING btree ("channel","external_id");--> statement-breakpoint
 CREATE INDEX "channel_inbound_pending_idx" ON "channel_inbound" USING btree ("id") WHERE "channel_inbound"."processed_at" is null;--> statement-breakpoint
 CREATE INDEX "consents_person_idx" ON "consents" USING btree ("person_id");--> statement-breakpoint
+CREATE INDEX "conversation_notes_conversation_idx" ON "conversation_notes" USING btree ("conversation_id","created_at");--> statement-breakpoint
 CREATE INDEX "delegations_person_idx" ON "delegations" USING btree ("person_id");--> statement-breakpoint
 CREATE INDEX "delegations_delegate_idx" ON "delegations" USING btree ("delegate_person_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "delegations_active_key" ON "delegations" USING btree ("person_id","delegate_person_id") WHERE "delegations"."revoked_at" is null;--> statement-breakpoint

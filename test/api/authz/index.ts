@@ -2,6 +2,7 @@ import { adminAuthz } from './admin.ts';
 import { applicationsAuthz } from './applications.ts';
 import { chatRecordsAuthz } from './chat-records.ts';
 import { documentsAuthz } from './documents.ts';
+import { inboxAuthz } from './inbox.ts';
 import { peopleAuthz } from './people.ts';
 import { programmesAuthz } from './programmes.ts';
 import { regulationAuthz } from './regulation.ts';
@@ -17,4 +18,5 @@ export const AUTHZ_MATRIX: AuthzEntry[] = [
   ...resourcesAuthz,
   ...adminAuthz,
   ...chatRecordsAuthz,
+  ...inboxAuthz,
 ];
