@@ -1,16 +1,24 @@
 /**
  * The one way every channel (web chat, Telegram, SMS) builds the conversation engine's
- * dependencies, so that no channel can drift from the others.
+ * dependencies, so that no channel can drift from the others: the conversation store, with the
+ * chat context loaded before each turn (db/chat-data.ts) and the turn's effects applied in the
+ * same transaction (db/chat-effects.ts).
  */
 import type { i18n as I18n } from 'i18next';
 import type { ChatDeps } from '../core/conversation/service.ts';
 import { render } from '../locales/index.ts';
+import { loadChatContext } from './chat-data.ts';
+import { applyChatEffects } from './chat-effects.ts';
 import type { Database } from './client.ts';
 import { createConversationStore } from './conversations.ts';
 
 export function createChatDeps(database: Database, i18n: I18n, now: () => Date): ChatDeps {
   return {
-    store: createConversationStore(database.db),
+    store: createConversationStore(database.db, {
+      loadContext: (tx, conversation, at) => loadChatContext(tx, conversation.identityId, at),
+      applyEffects: applyChatEffects,
+      comuneOf: (context) => context.people.find((p) => p.comuneId)?.comuneId ?? null,
+    }),
     render: (ref, locale) => render(i18n, ref, locale),
     now,
   };

@@ -10,13 +10,17 @@
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Channel, Handling, StoredInput, StoredOption } from './schema.ts';
 import { channelIdentities, conversations, messages, webChatSessions } from './schema.ts';
-import { notify, type Db, type Queryable } from './client.ts';
+import { notify, type Db, type Queryable, type Tx } from './client.ts';
+import type { ChatContext } from '../core/conversation/context.ts';
+import type { Effect, EffectResults } from '../core/conversation/types.ts';
 
 /** NOTIFY channel for new messages; payload "<conversationId>:<seq>". */
 export const MESSAGES_CHANNEL = 'centrale_messages';
 
 export interface ConversationRow {
   id: string;
+  identityId: string;
+  comuneId: string | null;
   channel: Channel;
   locale: string;
   state: Record<string, unknown>;
@@ -113,6 +117,8 @@ async function lockConversation(tx: Queryable, conversationId: string): Promise<
   const [row] = await tx
     .select({
       id: conversations.id,
+      identityId: conversations.identityId,
+      comuneId: conversations.comuneId,
       channel: conversations.channel,
       locale: conversations.locale,
       state: conversations.state,
@@ -180,6 +186,21 @@ export interface Outcome {
   replies: { body: string; options?: StoredOption[] }[];
   understood: Record<string, unknown>;
   handover?: { urgent: boolean };
+  /** Records the turn creates (help request, segnalazione, link, …), applied in the same transaction. */
+  effects?: Effect[];
+  /** Replies that depend on the effects' outcome (reference number, link result). */
+  finish?: (results: EffectResults) => { replies: { body: string; options?: StoredOption[] }[]; state?: Record<string, unknown> };
+}
+
+/** How the chat layer plugs into processing (db/chat-deps.ts): context before a turn, effects after it. */
+export interface ProcessHooks {
+  loadContext?(tx: Tx, conversation: ConversationRow, now: Date): Promise<ChatContext>;
+  applyEffects?(
+    tx: Tx,
+    input: { conversation: ConversationRow; messageId: string; effects: Effect[]; context: ChatContext | undefined; now: Date; origin?: string },
+  ): Promise<EffectResults>;
+  /** The comune a conversation belongs to once known (the linked person's), for the staff inbox scope. */
+  comuneOf?(context: ChatContext): string | null;
 }
 
 /**
@@ -190,8 +211,10 @@ export interface Outcome {
 export async function processPending(
   db: Db,
   conversationId: string,
-  decide: (conversation: ConversationRow, message: PendingInbound) => Outcome,
+  decide: (conversation: ConversationRow, message: PendingInbound, context?: ChatContext) => Outcome,
   now: Date,
+  hooks: ProcessHooks = {},
+  options: { origin?: string } = {},
 ): Promise<{ inboundId: string; replySeqs: number[] }[]> {
   return db.transaction(async (tx) => {
     const conversation = await lockConversation(tx, conversationId);
@@ -204,9 +227,25 @@ export async function processPending(
     const done: { inboundId: string; replySeqs: number[] }[] = [];
     let current = conversation;
     for (const message of pending) {
-      const outcome = decide(current, { ...message, input: message.input ?? { kind: 'text' } });
+      const context = hooks.loadContext ? await hooks.loadContext(tx, current, now) : undefined;
+      const outcome = decide(current, { ...message, input: message.input ?? { kind: 'text' } }, context);
+      let replies = outcome.replies;
+      let state = outcome.state;
+      if (outcome.effects && outcome.effects.length > 0 && hooks.applyEffects) {
+        const results = await hooks.applyEffects(tx, { conversation: current, messageId: message.id, effects: outcome.effects, context, now, ...(options.origin !== undefined ? { origin: options.origin } : {}) });
+        if (outcome.finish) {
+          const done = outcome.finish(results);
+          replies = [...replies, ...done.replies];
+          if (done.state) state = done.state;
+        }
+      } else if (outcome.finish) {
+        const done = outcome.finish({});
+        replies = [...replies, ...done.replies];
+        if (done.state) state = done.state;
+      }
+      const comuneId = current.comuneId ?? (context && hooks.comuneOf ? hooks.comuneOf(context) : null);
       const replySeqs: number[] = [];
-      for (const reply of outcome.replies) {
+      for (const reply of replies) {
         const seq = await nextSeq(tx, conversationId);
         await tx.insert(messages).values({
           conversationId,
@@ -224,14 +263,15 @@ export async function processPending(
       await tx
         .update(conversations)
         .set({
-          state: outcome.state,
+          state,
           handling,
+          ...(comuneId !== current.comuneId ? { comuneId } : {}),
           ...(outcome.handover ? { handedOverAt: now } : {}),
           ...(outcome.handover?.urgent ? { urgent: true } : {}),
           updatedAt: now,
         })
         .where(eq(conversations.id, conversationId));
-      current = { ...current, state: outcome.state, handling };
+      current = { ...current, state, handling, comuneId };
       done.push({ inboundId: message.id, replySeqs });
       const last = replySeqs.at(-1);
       if (last !== undefined) await notify(tx, MESSAGES_CHANNEL, `${conversationId}:${last}`);
@@ -291,11 +331,11 @@ export async function latestOptions(q: Queryable, conversationId: string): Promi
 }
 
 /** The conversation store port of core/conversation/service.ts, on this database. */
-export function createConversationStore(db: Db) {
+export function createConversationStore(db: Db, hooks: ProcessHooks = {}) {
   return {
     appendInbound: (conversationId: string, inbound: InboundToStore) => appendInbound(db, conversationId, inbound),
-    processPending: (conversationId: string, decide: (c: ConversationRow, m: PendingInbound) => Outcome, now: Date) =>
-      processPending(db, conversationId, decide, now),
+    processPending: (conversationId: string, decide: (c: ConversationRow, m: PendingInbound, context?: ChatContext) => Outcome, now: Date, options?: { origin?: string }) =>
+      processPending(db, conversationId, decide, now, hooks, options ?? {}),
     repliesTo: (inboundId: string) => repliesTo(db, inboundId),
     latestOptions: (conversationId: string) => latestOptions(db, conversationId),
   };

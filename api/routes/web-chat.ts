@@ -111,7 +111,8 @@ export function webChatRoutes(deps: AppDeps, hot: HotQueries) {
       const auth = await authorise(c, bearer(c));
       if (auth.error) return auth.error;
       const body = c.req.valid('json');
-      const turn = await receiveMessage(chat, auth.session.conversationId, body.option !== undefined ? { optionId: body.option } : { text: body.text ?? '' });
+      const origin = clientAddress(c);
+      const turn = await receiveMessage(chat, auth.session.conversationId, body.option !== undefined ? { optionId: body.option, origin } : { text: body.text ?? '', origin });
       return c.json({ replies: turn.replies.map(replyView), understood: turn.understood }, 200);
     })
     .get('/chat/web/sessions/:id/messages', async (c) => {

@@ -1,23 +1,48 @@
 /**
  * The channel-neutral conversation engine: pure, no I/O, no clock. One call = one turn.
+ * The flows live in ./flows; this module dispatches between them.
  *
  * Rules that hold in every state:
  * - an emergency is answered first with the instruction to call 112 and an urgent handover;
  * - while a person of staff handles the conversation the bot stays silent (emergencies apart);
- * - there is always a way to reach a person (the menu's last option, the word "operatore").
+ * - there is always a way to reach a person (the menu's last option, the word "operatore");
+ * - anything not understood gets a polite answer and the question again, never a dead end.
  */
 import { understand } from '../nlu/index.ts';
 import type { Intent, Understanding } from '../nlu/types.ts';
-import type { EngineInput, EngineState, OutMessage, TurnContext, TurnResult, Understood } from './types.ts';
+import { applicationStep, balanceStep, linkStep, looksLikeLinkCode, normaliseLinkCode, startApplication, startBalance, startLink, tryLinkCode } from './flows/account.ts';
+import { helpStep, startHelp, startSuspend, suspendStep } from './flows/help.ts';
+import {
+  applyStep,
+  findReference,
+  handover,
+  isStatusQuestion,
+  providersStep,
+  questionnaireStep,
+  referenceStatus,
+  startApply,
+  startMore,
+  startProviders,
+  startQuestionnaire,
+} from './flows/info.ts';
+import { reportStep, startReport } from './flows/report.ts';
+import {
+  asksForPerson,
+  dataOf,
+  intentOnly,
+  mainMenu,
+  numberedChoice,
+  repeat,
+  say,
+  toMenu,
+  toUnderstood,
+  wantsMenu,
+  type FlowCtx,
+  type FlowInput,
+} from './kit.ts';
+import type { EngineInput, EngineState, FlowState, TurnContext, TurnResult, Understood } from './types.ts';
 
-/** The main menu, in the order a person reads it. */
-export const MAIN_MENU = [
-  'request_help',
-  'voucher_balance',
-  'application_status',
-  'report_person',
-  'talk_to_operator',
-] as const satisfies readonly Intent[];
+export { MAIN_MENU } from './kit.ts';
 
 /** Longest message the engine reads; longer ones get a polite request to write in short. */
 export const MAX_READ_LENGTH = 1000;
@@ -26,52 +51,30 @@ export function initialState(): EngineState {
   return { v: 1, menu: 0, step: 'menu' };
 }
 
+const FLOW_NAMES = new Set(['link', 'balance', 'application', 'help', 'report', 'suspend', 'apply', 'providers', 'questionnaire', 'more']);
+
 /** Restores a stored state, falling back to a fresh one if it is missing or from another version. */
 export function restoreState(stored: unknown): EngineState {
   const s = stored as Partial<EngineState> | null | undefined;
-  if (!s || s.v !== 1 || typeof s.menu !== 'number') return initialState();
-  return { v: 1, menu: s.menu, step: s.step === 'offer_handover' ? 'offer_handover' : 'menu', ...(s.pendingIntent ? { pendingIntent: s.pendingIntent } : {}) };
-}
-
-function mainMenu(state: EngineState): { state: EngineState; message: OutMessage } {
-  const next: EngineState = { v: 1, menu: state.menu + 1, step: 'menu' };
-  return {
-    state: next,
-    message: {
-      text: { key: 'chat:menu.prompt' },
-      options: MAIN_MENU.map((intent) => ({ id: `m${next.menu}.${intent}`, label: { key: `chat:menu.${intent}` } })),
-    },
-  };
-}
-
-function handoverOffer(state: EngineState, intent: Intent): { state: EngineState; message: OutMessage } {
-  const next: EngineState = { v: 1, menu: state.menu + 1, step: 'offer_handover', pendingIntent: intent };
-  return {
-    state: next,
-    message: {
-      text: { key: `chat:offer.${intent}` },
-      options: [
-        { id: `m${next.menu}.yes`, label: { key: 'chat:offer.yes' } },
-        { id: `m${next.menu}.no`, label: { key: 'chat:offer.no' } },
-      ],
-    },
-  };
-}
-
-function toUnderstood(u: Pick<Understanding, 'intent' | 'family' | 'code'>): Understood {
-  const out: Understood = { intent: u.intent };
-  if (u.intent === 'request_help') {
-    if (u.family) out.family = u.family;
-    if (u.code) out.code = u.code;
-    const service = u.code ?? u.family;
-    if (service) out.service = service;
+  if (!s || s.v !== 1 || typeof s.menu !== 'number' || !Number.isSafeInteger(s.menu) || s.menu < 0) return initialState();
+  const out: EngineState = { v: 1, menu: s.menu, step: 'menu' };
+  if (Array.isArray(s.opts) && s.opts.every((o) => typeof o === 'string')) out.opts = s.opts;
+  if (s.step === 'offer_handover') {
+    out.step = 'offer_handover';
+    if (s.pendingIntent) out.pendingIntent = s.pendingIntent;
+  }
+  const flow = s.flow as FlowState | undefined;
+  if (s.step === 'flow' && flow && FLOW_NAMES.has(flow.name) && typeof flow.step === 'string' && flow.data && typeof flow.data === 'object') {
+    out.step = 'flow';
+    out.flow = { name: flow.name, step: flow.step, data: flow.data };
+    if (s.last && typeof s.last === 'object' && s.last.text && Array.isArray(s.last.choices)) out.last = s.last;
   }
   return out;
 }
 
 /** The opening turn of a new conversation: privacy notice, greeting, main menu. */
-export function startConversation(state: EngineState = initialState()): TurnResult {
-  const menu = mainMenu(state);
+export function startConversation(state: EngineState = initialState(), ctx?: TurnContext): TurnResult {
+  const menu = mainMenu(state, ctx ? dataOf(ctx) : undefined);
   return {
     state: menu.state,
     replies: [{ text: { key: 'chat:welcome.privacy' } }, { text: { key: 'chat:welcome.greeting' } }, menu.message],
@@ -81,36 +84,52 @@ export function startConversation(state: EngineState = initialState()): TurnResu
 }
 
 /** Acts on an intent once it is known, from free text or from a chosen option. */
-function actOn(state: EngineState, understood: Understood, preface: OutMessage[] = []): TurnResult {
+function actOn(state: EngineState, ctx: TurnContext, understood: Understood, u?: Understanding, text = ''): TurnResult {
   switch (understood.intent) {
     case 'emergency':
-      // Reached only from an option; free-text emergencies are handled before anything else.
       return emergencyTurn(state, understood);
-    case 'greeting': {
-      const menu = mainMenu(state);
-      return { state: menu.state, replies: [...preface, { text: { key: 'chat:greeting' } }, menu.message], understood, effects: [] };
-    }
+    case 'greeting':
+      return toMenu(state, ctx, [say('chat:greeting')], understood);
     case 'talk_to_operator':
-      return {
-        state: { v: 1, menu: state.menu, step: 'menu' },
-        replies: [...preface, { text: { key: 'chat:handover.done' } }],
-        understood,
-        effects: [{ kind: 'handover', urgent: false, reason: 'requested' }],
-      };
-    case 'unknown': {
-      const menu = mainMenu(state);
-      return { state: menu.state, replies: [...preface, { text: { key: 'chat:unknown' } }, menu.message], understood, effects: [] };
-    }
-    default: {
-      // Flows not yet automated: a person of the centrale takes them, so nobody is left without an answer.
-      const offer = handoverOffer(state, understood.intent);
-      const ack: OutMessage[] =
-        understood.intent === 'request_help' && understood.service
-          ? [{ text: { key: 'chat:understoodService', params: { service: { key: `services:${understood.service}` } } } }]
-          : [];
-      return { state: offer.state, replies: [...preface, ...ack, offer.message], understood, effects: [] };
-    }
+      return handover(state, ctx, understood);
+    case 'request_help':
+      return startHelp(state, ctx, understood, u);
+    case 'voucher_balance':
+      return startBalance(state, ctx, understood);
+    case 'application_status':
+      return startApplication(state, ctx, understood);
+    case 'apply_info':
+      return startApply(state, ctx, understood);
+    case 'report_person':
+      return startReport(state, understood);
+    case 'suspend_service':
+    case 'cancel_booking':
+      return startSuspend(state, ctx, understood, text);
+    case 'providers':
+      return startProviders(state, ctx, understood);
+    case 'complaint':
+      return offerHandover(state, understood);
+    case 'unknown':
+    default:
+      return toMenu(state, ctx, [say('chat:unknown')], understood);
   }
+}
+
+/** A complaint is for a person to hear: offer to pass the conversation over. */
+function offerHandover(state: EngineState, understood: Understood): TurnResult {
+  const menu = state.menu + 1;
+  return {
+    state: { v: 1, menu, step: 'offer_handover', pendingIntent: understood.intent, opts: ['yes', 'no'] },
+    replies: [{
+      text: { key: `chat:offer.${understood.intent === 'complaint' ? 'complaint' : 'generic'}` },
+      options: [
+        { id: `m${menu}.yes`, label: { key: 'chat:offer.yes' } },
+        { id: `m${menu}.no`, label: { key: 'chat:offer.no' } },
+      ],
+    }],
+    understood,
+    effects: [],
+  };
 }
 
 function emergencyTurn(state: EngineState, understood: Understood): TurnResult {
@@ -122,36 +141,99 @@ function emergencyTurn(state: EngineState, understood: Understood): TurnResult {
   };
 }
 
-function handleOption(state: EngineState, optionId: string): TurnResult {
-  const match = /^m(\d+)\.([a-z_]+)$/.exec(optionId);
+const MENU_ACTIONS: Record<string, Intent | 'more' | 'questionnaire'> = {
+  request_help: 'request_help',
+  voucher_balance: 'voucher_balance',
+  application_status: 'application_status',
+  report_person: 'report_person',
+  talk_to_operator: 'talk_to_operator',
+  apply_info: 'apply_info',
+  providers: 'providers',
+  suspend_service: 'suspend_service',
+  cancel_booking: 'cancel_booking',
+  more: 'more',
+  questionnaire: 'questionnaire',
+};
+
+function menuAction(state: EngineState, ctx: TurnContext, action: string): TurnResult | undefined {
+  const target = MENU_ACTIONS[action];
+  if (target === undefined) return undefined;
+  if (target === 'more') return startMore(state, ctx);
+  if (target === 'questionnaire') return startQuestionnaire(state, ctx, intentOnly('unknown'));
+  return actOn(state, ctx, { intent: target });
+}
+
+function stale(state: EngineState, ctx: TurnContext): TurnResult {
+  return toMenu(state, ctx, [say('chat:staleOption')], intentOnly('unknown'));
+}
+
+/** The step handler of the flow in progress; undefined = the input did not answer the question. */
+function flowStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined {
+  switch (fc.flow.name) {
+    case 'link':
+      return linkStep(fc, input);
+    case 'balance':
+      return balanceStep(fc, input);
+    case 'application':
+      return applicationStep(fc, input);
+    case 'help':
+      return helpStep(fc, input);
+    case 'suspend':
+      return suspendStep(fc, input);
+    case 'report':
+      return reportStep(fc, input);
+    case 'apply':
+      return applyStep(fc, input);
+    case 'providers':
+      return providersStep(fc, input);
+    case 'questionnaire':
+      return questionnaireStep(fc, input);
+    case 'more':
+      if (input.kind === 'option') {
+        if (input.action === 'menu') return toMenu(fc.state, fc.ctx, [], intentOnly('unknown'));
+        return menuAction(fc.state, fc.ctx, input.action);
+      }
+      return undefined;
+  }
+}
+
+function handleOption(state: EngineState, ctx: TurnContext, optionId: string): TurnResult {
+  const match = /^m(\d+)\.([a-z0-9_]+)$/.exec(optionId);
   const menu = match ? Number(match[1]) : -1;
   const action = match?.[2] ?? '';
-  if (menu !== state.menu) {
-    // An option from an old menu (or made up): say so kindly and show the current choices.
-    const fresh = mainMenu(state);
-    return { state: fresh.state, replies: [{ text: { key: 'chat:staleOption' } }, fresh.message], understood: { intent: 'unknown' }, effects: [] };
-  }
-  if (state.step === 'offer_handover' && (action === 'yes' || action === 'no')) {
+  // An option from an old menu (or made up): say so kindly and show the current choices.
+  if (menu !== state.menu || (state.opts && !state.opts.includes(action))) return stale(state, ctx);
+  if (action === 'menu') return toMenu(state, ctx, [], intentOnly('unknown'));
+  if (state.step === 'offer_handover') {
     const intent = state.pendingIntent ?? 'unknown';
-    if (action === 'yes') return actOn(state, { intent: 'talk_to_operator' });
-    const fresh = mainMenu(state);
-    return { state: fresh.state, replies: [{ text: { key: 'chat:offer.declined' } }, fresh.message], understood: { intent }, effects: [] };
+    if (action === 'yes') return handover(state, ctx, intentOnly('talk_to_operator'));
+    if (action === 'no') return toMenu(state, ctx, [say('chat:offer.declined')], intentOnly(intent));
+    return stale(state, ctx);
   }
-  if (state.step === 'menu' && (MAIN_MENU as readonly string[]).includes(action)) {
-    return actOn(state, { intent: action as Intent });
+  if (state.step === 'flow' && state.flow) {
+    const result = flowStep({ state, flow: state.flow, ctx, data: dataOf(ctx) }, { kind: 'option', action });
+    return result ?? repeat(state, intentOnly('unknown'), [say('chat:notUnderstood')]) ?? stale(state, ctx);
   }
-  const fresh = mainMenu(state);
-  return { state: fresh.state, replies: [{ text: { key: 'chat:staleOption' } }, fresh.message], understood: { intent: 'unknown' }, effects: [] };
+  return menuAction(state, ctx, action) ?? stale(state, ctx);
+}
+
+function silent(state: EngineState, understood: Understood = intentOnly('unknown')): TurnResult {
+  return { state, replies: [], understood, effects: [] };
 }
 
 /** One turn: the person's input in, the replies and the new state out. */
 export function handleTurn(stored: EngineState, input: EngineInput, ctx: TurnContext): TurnResult {
   const state = restoreState(stored);
-  if (input.kind === 'start') return startConversation(state);
+  if (input.kind === 'start') return startConversation(state, ctx);
 
   if (input.kind === 'option') {
-    if (ctx.handling !== 'bot') return { state, replies: [], understood: { intent: 'unknown' }, effects: [] };
-    return handleOption(state, input.optionId);
+    if (ctx.handling !== 'bot') return silent(state);
+    return handleOption(state, ctx, input.optionId);
+  }
+  if (input.kind === 'contact' || input.kind === 'media') {
+    if (ctx.handling !== 'bot') return silent(state);
+    // A shared contact or a photo: kept in the transcript for staff; the bot carries on.
+    return repeat(state, intentOnly('unknown'), [say('chat:mediaReceived')]) ?? toMenu(state, ctx, [say('chat:mediaReceived')], intentOnly('unknown'));
   }
 
   const text = input.text.trim();
@@ -159,24 +241,40 @@ export function handleTurn(stored: EngineState, input: EngineInput, ctx: TurnCon
     // Still check the start for an emergency: a long message can be a desperate one.
     const head = understand(text.slice(0, MAX_READ_LENGTH), { now: ctx.now, locale: ctx.locale });
     if (head.intent === 'emergency') return emergencyTurn(state, { intent: 'emergency' });
-    if (ctx.handling !== 'bot') return { state, replies: [], understood: { intent: 'unknown' }, effects: [] };
-    return { state, replies: [{ text: { key: 'chat:tooLong' } }], understood: { intent: 'unknown' }, effects: [] };
+    if (ctx.handling !== 'bot') return silent(state);
+    return repeat(state, intentOnly('unknown'), [say('chat:tooLong')]) ?? { state, replies: [say('chat:tooLong')], understood: intentOnly('unknown'), effects: [] };
   }
   if (!/[\p{L}\p{N}]/u.test(text)) {
-    if (ctx.handling !== 'bot') return { state, replies: [], understood: { intent: 'unknown' }, effects: [] };
-    const menu = mainMenu(state);
-    return { state: menu.state, replies: [{ text: { key: 'chat:noText' } }, menu.message], understood: { intent: 'unknown' }, effects: [] };
+    if (ctx.handling !== 'bot') return silent(state);
+    return repeat(state, intentOnly('unknown'), [say('chat:noText')]) ?? toMenu(state, ctx, [say('chat:noText')], intentOnly('unknown'));
   }
 
   const understanding = understand(text, { now: ctx.now, locale: ctx.locale });
   const understood = toUnderstood(understanding);
   if (understood.intent === 'emergency') return emergencyTurn(state, understood);
-  if (ctx.handling !== 'bot') return { state, replies: [], understood, effects: [] };
+  if (ctx.handling !== 'bot') return silent(state, understood);
+
+  // A number typed for a numbered choice (SMS) is that choice.
+  const numbered = numberedChoice(state, text);
+  if (numbered !== undefined) return handleOption(state, ctx, `m${state.menu}.${numbered}`);
+  if (wantsMenu(text)) return toMenu(state, ctx, [], intentOnly('unknown'));
+  if ((understood.intent === 'talk_to_operator' && understanding.confidence >= 0.6) || asksForPerson(text)) return handover(state, ctx, intentOnly('talk_to_operator'));
+
+  if (state.step === 'flow' && state.flow) {
+    const result = flowStep({ state, flow: state.flow, ctx, data: dataOf(ctx) }, { kind: 'text', text, understanding });
+    if (result) return result;
+    // Not an answer to the question: another request, or ask again.
+    if (isStatusQuestion(text)) return referenceStatus(state, ctx, findReference(text)!);
+    if (understood.intent !== 'unknown' && understood.intent !== 'greeting' && understanding.confidence >= 0.6) return actOn(state, ctx, understood, understanding, text);
+    return repeat(state, understood, [say('chat:notUnderstood')]) ?? toMenu(state, ctx, [say('chat:unknown')], understood);
+  }
 
   if (state.step === 'offer_handover') {
-    // A typed "sì" / "no" answers the pending offer like the buttons do.
     const yesNo = /^(si|sì|s|ok|va bene|yes|y)\b/i.test(text) ? 'yes' : /^(no|n)\b/i.test(text) ? 'no' : undefined;
-    if (yesNo) return handleOption(state, `m${state.menu}.${yesNo}`);
+    if (yesNo) return handleOption(state, ctx, `m${state.menu}.${yesNo}`);
   }
-  return actOn(state, understood);
+  if (isStatusQuestion(text)) return referenceStatus(state, ctx, findReference(text)!);
+  if (looksLikeLinkCode(text)) return tryLinkCode(state, ctx, normaliseLinkCode(text)!, intentOnly('unknown'));
+  if (understood.intent === 'unknown' && dataOf(ctx).linked === false && /\b(codice|code)\b/i.test(text)) return startLink(state, understood, 'menu');
+  return actOn(state, ctx, understood, understanding, text);
 }

@@ -4,7 +4,8 @@
  * function, so flows never drift between channels. I/O happens only through the ports below.
  */
 import { handleTurn } from './engine.ts';
-import type { EngineInput, EngineState, Renderer, Understood } from './types.ts';
+import type { ChatContext } from './context.ts';
+import type { Effect, EffectResults, EngineInput, EngineState, OutMessage, Renderer, Understood } from './types.ts';
 
 export interface StoredOptionView {
   id: string;
@@ -25,6 +26,25 @@ export type StoredInputView =
   | { kind: 'contact'; phone: string }
   | { kind: 'media'; mediaType: string; documentId?: string };
 
+export type ConversationView = {
+  channel: 'web' | 'telegram' | 'sms';
+  locale: string;
+  state: Record<string, unknown>;
+  handling: 'bot' | 'waiting' | 'human' | 'closed';
+};
+
+/** What handling one inbound message decided, rendered, before its effects are applied. */
+export interface Decision {
+  state: Record<string, unknown>;
+  replies: { body: string; options?: StoredOptionView[] }[];
+  understood: Record<string, unknown>;
+  handover?: { urgent: boolean };
+  /** Records to create or change (core/conversation/types.ts Effect), applied by the db layer in the same transaction. */
+  effects?: Effect[];
+  /** Replies that depend on the effects' outcome (a reference number, a link result), rendered. */
+  finish?: (results: EffectResults) => { replies: { body: string; options?: StoredOptionView[] }[]; state?: Record<string, unknown> };
+}
+
 /** Implemented by db/conversations.ts. */
 export interface ConversationStore {
   appendInbound(
@@ -33,16 +53,9 @@ export interface ConversationStore {
   ): Promise<{ messageId: string; seq: number; duplicate: boolean }>;
   processPending(
     conversationId: string,
-    decide: (
-      conversation: { channel: 'web' | 'telegram' | 'sms'; locale: string; state: Record<string, unknown>; handling: 'bot' | 'waiting' | 'human' | 'closed' },
-      message: { body: string; input: StoredInputView },
-    ) => {
-      state: Record<string, unknown>;
-      replies: { body: string; options?: StoredOptionView[] }[];
-      understood: Record<string, unknown>;
-      handover?: { urgent: boolean };
-    },
+    decide: (conversation: ConversationView, message: { body: string; input: StoredInputView }, context?: ChatContext) => Decision,
     now: Date,
+    options?: { origin?: string },
   ): Promise<unknown>;
   repliesTo(inboundId: string): Promise<{ replies: ReplyView[]; understood: Record<string, unknown> | null }>;
   latestOptions(conversationId: string): Promise<StoredOptionView[]>;
@@ -73,32 +86,51 @@ export function cleanText(text: string): string {
 function toEngineInput(body: string, input: StoredInputView): EngineInput {
   if (input.kind === 'option') return { kind: 'option', optionId: input.optionId };
   if (input.kind === 'start') return { kind: 'start' };
+  if (input.kind === 'contact') return { kind: 'contact', phone: input.phone };
+  if (input.kind === 'media') return { kind: 'media', mediaType: input.mediaType };
   return { kind: 'text', text: body };
+}
+
+function renderAll(render: Renderer, locale: string, replies: OutMessage[]) {
+  return replies.map((r) => ({
+    body: render(r.text, locale),
+    ...(r.options ? { options: r.options.map((o) => ({ id: o.id, label: render(o.label, locale) })) } : {}),
+  }));
 }
 
 /** Pure: the engine's turn, rendered into the conversation's language. */
 export function decideTurn(
   render: Renderer,
   now: Date,
-  conversation: { channel: 'web' | 'telegram' | 'sms'; locale: string; state: Record<string, unknown>; handling: 'bot' | 'waiting' | 'human' | 'closed' },
+  conversation: ConversationView,
   message: { body: string; input: StoredInputView },
-) {
+  context?: ChatContext,
+): Decision {
   const locale = conversation.locale === 'en' ? 'en' : 'it';
   const result = handleTurn(conversation.state as unknown as EngineState, toEngineInput(message.body, message.input), {
     now,
     locale,
     channel: conversation.channel,
     handling: conversation.handling,
+    ...(context ? { data: context } : {}),
   });
   const handover = result.effects.find((e) => e.kind === 'handover');
+  const effects = result.effects.filter((e) => e.kind !== 'handover');
+  const finish = result.finish;
   return {
     state: result.state as unknown as Record<string, unknown>,
-    replies: result.replies.map((r) => ({
-      body: render(r.text, locale),
-      ...(r.options ? { options: r.options.map((o) => ({ id: o.id, label: render(o.label, locale) })) } : {}),
-    })),
+    replies: renderAll(render, locale, result.replies),
     understood: result.understood as unknown as Record<string, unknown>,
     ...(handover ? { handover: { urgent: handover.urgent } } : {}),
+    ...(effects.length > 0 ? { effects } : {}),
+    ...(finish
+      ? {
+          finish: (results: EffectResults) => {
+            const done = finish(results);
+            return { replies: renderAll(render, locale, done.replies), ...(done.state ? { state: done.state as unknown as Record<string, unknown> } : {}) };
+          },
+        }
+      : {}),
   };
 }
 
@@ -109,11 +141,13 @@ export function decideTurn(
 export async function receiveMessage(
   deps: ChatDeps,
   conversationId: string,
-  incoming: { text?: string; optionId?: string; start?: boolean; externalId?: string },
+  incoming: { text?: string; optionId?: string; start?: boolean; externalId?: string; contact?: { phone: string }; media?: { mediaType: string; documentId?: string }; origin?: string },
 ): Promise<ChatTurn> {
   let body = cleanText(incoming.text ?? '');
   let input: StoredInputView = { kind: 'text' };
   if (incoming.start) input = { kind: 'start' };
+  else if (incoming.contact) input = { kind: 'contact', phone: incoming.contact.phone.slice(0, 40) };
+  else if (incoming.media) input = { kind: 'media', mediaType: incoming.media.mediaType.slice(0, 100), ...(incoming.media.documentId ? { documentId: incoming.media.documentId } : {}) };
   else if (incoming.optionId !== undefined) {
     input = { kind: 'option', optionId: incoming.optionId };
     // The transcript shows what the person chose, as they read it.
@@ -128,7 +162,7 @@ export async function receiveMessage(
   });
   if (!stored.duplicate) {
     const now = deps.now();
-    await deps.store.processPending(conversationId, (c, m) => decideTurn(deps.render, now, c, m), now);
+    await deps.store.processPending(conversationId, (c, m, context) => decideTurn(deps.render, now, c, m, context), now, incoming.origin !== undefined ? { origin: incoming.origin } : undefined);
   }
   const { replies, understood } = await deps.store.repliesTo(stored.messageId);
   return {

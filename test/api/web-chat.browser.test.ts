@@ -55,7 +55,7 @@ describe('web chat page in a real browser', () => {
     const page = await context.newPage();
     await page.goto(`${base}/`);
     await page.getByRole('button', { name: 'Le mie ore di voucher' }).click();
-    await page.getByRole('button', { name: 'Sì, grazie' }).waitFor();
+    await page.getByRole('button', { name: 'Non ho un codice' }).waitFor();
     await page.getByLabel('Il Suo messaggio').fill('<img src=x onerror="window.pwned=1">');
     await page.keyboard.press('Enter');
     await page.getByText('<img src=x onerror="window.pwned=1">').waitFor();

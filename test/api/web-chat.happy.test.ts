@@ -36,6 +36,7 @@ describe.skipIf(postgresSkipped)('web chat (happy paths)', () => {
       'Le mie ore di voucher',
       'La mia domanda',
       'Segnalare una persona in difficoltà',
+      'Altro: domanda, fornitori, sospensioni',
       'Parlare con un operatore',
     ]);
     expect(messages.map((m) => m.seq)).toEqual([...messages.map((m) => m.seq)].sort((a, b) => a - b));
@@ -48,7 +49,7 @@ describe.skipIf(postgresSkipped)('web chat (happy paths)', () => {
     const body = (await res.json()) as { replies: { id: string; seq: number; text: string; options?: unknown[] }[]; understood: { intent: string } };
     expect(body.understood).toEqual({ intent: 'greeting' });
     expect(body.replies[0]!.text).toBe('Buongiorno! Come posso aiutarLa?');
-    expect(body.replies.at(-1)!.options).toHaveLength(5);
+    expect(body.replies.at(-1)!.options).toHaveLength(6);
     for (const r of body.replies) expect(r).toMatchObject({ id: expect.any(String), seq: expect.any(Number) });
   });
 

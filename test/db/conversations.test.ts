@@ -68,3 +68,36 @@ describe.skipIf(postgresSkipped)('conversation store', () => {
     expect(b).toEqual({ ...a, created: false });
   });
 });
+
+describe.skipIf(postgresSkipped)('conversation store with chat hooks', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase({ demoData: false });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('applies a turn’s effects in its transaction: if they fail, no reply is stored and the message stays pending', async () => {
+    const { conversationId } = await openConversation(t.database.db, { channel: 'sms', address: '+390000000077', locale: 'it' });
+    await appendInbound(t.database.db, conversationId, { body: 'sì', input: { kind: 'text' } });
+    const decide = () => ({
+      state: { step: 'x' },
+      replies: [{ body: 'prima' }],
+      understood: { intent: 'request_help' },
+      effects: [{ kind: 'link_identity' as const, code: 'ACDE7FGH' }],
+      finish: (r: { reference?: string }) => ({ replies: [{ body: `rif ${r.reference}` }] }),
+    });
+    await expect(
+      processPending(t.database.db, conversationId, decide, new Date(), {
+        applyEffects: async () => {
+          throw new Error('simulated failure');
+        },
+      }),
+    ).rejects.toThrow('simulated failure');
+    expect((await listMessages(t.database.db, conversationId)).map((m) => m.body)).toEqual(['sì']);
+    const done = await processPending(t.database.db, conversationId, decide, new Date(), { applyEffects: async () => ({ reference: 'R-7' }) });
+    expect(done).toHaveLength(1);
+    expect((await listMessages(t.database.db, conversationId)).map((m) => m.body)).toEqual(['sì', 'prima', 'rif R-7']);
+  });
+});

@@ -51,7 +51,8 @@
     if (m.options && m.options.length) {
       disableOldOptions();
       var group = document.createElement('div');
-      group.className = 'options';
+      // Long lists (the comuni) go in two columns so the page stays short.
+      group.className = m.options.length > 6 ? 'options many' : 'options';
       group.setAttribute('role', 'group');
       group.setAttribute('aria-label', S.choices);
       m.options.forEach(function (o) {

@@ -1,31 +1,58 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { ChatContext, LinkedPerson } from '../../../core/conversation/context.ts';
 import { handleTurn, initialState, MAIN_MENU, MAX_READ_LENGTH, startConversation } from '../../../core/conversation/engine.ts';
+import { looksLikeLinkCode, normaliseLinkCode } from '../../../core/conversation/flows/account.ts';
+import { officeStatus } from '../../../core/conversation/office-hours.ts';
 import { cleanText } from '../../../core/conversation/service.ts';
-import type { EngineState, TurnContext } from '../../../core/conversation/types.ts';
+import type { EngineState, TurnContext, TurnResult } from '../../../core/conversation/types.ts';
 import { INTENTS } from '../../../core/nlu/types.ts';
 
-const ctx = (over: Partial<TurnContext> = {}): TurnContext => ({
-  now: new Date('2026-11-23T08:00:00Z'),
-  locale: 'it',
-  channel: 'web',
-  handling: 'bot',
+const NOW = new Date('2026-11-23T08:00:00Z'); // Monday 09:00 in Rome
+
+const person = (over: Partial<LinkedPerson> = {}): LinkedPerson => ({
+  personId: '11111111-1111-4111-8111-111111111111',
+  givenName: 'Maria',
+  self: true,
+  comuneId: 'abbiategrasso',
+  livesAloneWithoutFamily: true,
+  programme: {
+    id: '22222222-2222-4222-8222-222222222222',
+    status: 'active',
+    weeklyHours: 6,
+    periodEnd: '2027-03-01',
+    balance: 31,
+    upcomingVisits: [{ id: '33333333-3333-4333-8333-333333333333', startsAt: '2026-11-24T08:00:00.000Z', hours: 2 }],
+    questionnaireDue: false,
+  },
+  application: { id: '44444444-4444-4444-8444-444444444444', status: 'waiting_list', applicationDate: '2026-10-01', answerSentOn: null, position: 4, ahead: 3 },
   ...over,
 });
 
-describe('conversation engine', () => {
-  it('opens with privacy notice, greeting and a menu of the five main choices', () => {
-    const turn = startConversation();
-    expect(turn.replies.map((r) => r.text.key)).toEqual(['chat:welcome.privacy', 'chat:welcome.greeting', 'chat:menu.prompt']);
-    expect(turn.replies[2]!.options!.map((o) => o.id)).toEqual(MAIN_MENU.map((i) => `m1.${i}`));
-    expect(turn.state.menu).toBe(1);
-  });
+const data = (over: Partial<ChatContext> = {}): ChatContext => ({
+  linked: false,
+  people: [],
+  comuni: [
+    { id: 'abbiategrasso', name: 'Abbiategrasso', officeAddress: 'Piazza Marconi 1', officeHours: { '1': ['09:00-12:00'] }, patronDay: null },
+    { id: 'albairate', name: 'Albairate', officeAddress: null, officeHours: null, patronDay: null },
+  ],
+  providers: [{ name: 'Cooperativa Il Sole', kind: 'accredited_provider', phone: '02 1', availability: 'lun–sab', comuni: ['abbiategrasso'] }],
+  myRequests: [],
+  mySegnalazioni: [],
+  ...over,
+});
 
-  it('greets back with a fresh menu', () => {
-    const turn = handleTurn(startConversation().state, { kind: 'text', text: 'Buongiorno' }, ctx());
-    expect(turn.understood.intent).toBe('greeting');
-    expect(turn.replies.at(-1)!.options).toHaveLength(5);
-    expect(turn.state.menu).toBe(2);
+const ctx = (over: Partial<TurnContext> = {}): TurnContext => ({ now: NOW, locale: 'it', channel: 'web', handling: 'bot', data: data(), ...over });
+const linkedCtx = (people: LinkedPerson[] = [person()]) => ctx({ data: data({ linked: true, people }) });
+const keys = (turn: Pick<TurnResult, 'replies'>) => turn.replies.map((r) => r.text.key);
+const option = (turn: TurnResult, action: string) => `m${turn.state.menu}.${action}`;
+
+describe('conversation engine', () => {
+  it('opens with privacy notice, greeting and the main menu, a person always last', () => {
+    const turn = startConversation();
+    expect(keys(turn)).toEqual(['chat:welcome.privacy', 'chat:welcome.greeting', 'chat:menu.prompt']);
+    expect(turn.replies[2]!.options!.map((o) => o.id)).toEqual(MAIN_MENU.map((i) => `m1.${i}`));
+    expect(MAIN_MENU.at(-1)).toBe('talk_to_operator');
   });
 
   it('hands over to a person when asked, by text or by option', () => {
@@ -34,45 +61,133 @@ describe('conversation engine', () => {
     const start = startConversation();
     const byOption = handleTurn(start.state, { kind: 'option', optionId: 'm1.talk_to_operator' }, ctx());
     expect(byOption.understood.intent).toBe('talk_to_operator');
-    expect(byOption.effects[0]).toMatchObject({ kind: 'handover' });
   });
 
-  it('puts 112 first for an emergency in any state, even while staff handle the conversation', () => {
-    for (const handling of ['bot', 'waiting', 'human'] as const) {
-      const turn = handleTurn(initialState(), { kind: 'text', text: "c'è un incendio in casa" }, ctx({ handling }));
-      expect(turn.replies[0]!.text.key).toBe('chat:emergency.call112');
-      expect(turn.effects).toEqual([{ kind: 'handover', urgent: true, reason: 'emergency' }]);
+  it('puts 112 first for an emergency in any state and any flow, even while staff handle it', () => {
+    const inFlow = handleTurn(startConversation().state, { kind: 'option', optionId: 'm1.report_person' }, ctx()).state;
+    for (const state of [initialState(), inFlow]) {
+      for (const handling of ['bot', 'waiting', 'human'] as const) {
+        const turn = handleTurn(state, { kind: 'text', text: "c'è un incendio in casa" }, ctx({ handling }));
+        expect(turn.replies[0]!.text.key).toBe('chat:emergency.call112');
+        expect(turn.effects).toEqual([{ kind: 'handover', urgent: true, reason: 'emergency' }]);
+      }
     }
   });
 
   it('stays silent while staff handle the conversation', () => {
     const turn = handleTurn(initialState(), { kind: 'text', text: 'buongiorno' }, ctx({ handling: 'human' }));
     expect(turn.replies).toEqual([]);
-    expect(turn.effects).toEqual([]);
   });
 
-  it('recognises options from an old menu and shows the current one', () => {
+  it('asks for the link code before showing any personal data', () => {
+    const turn = handleTurn(startConversation().state, { kind: 'text', text: 'QUANTE ORE HO ANCORA' }, ctx());
+    expect(keys(turn)).toEqual(['chat:link.why', 'chat:link.ask']);
+    expect(JSON.stringify(turn.replies)).not.toMatch(/31|Maria/);
+    const code = handleTurn(turn.state, { kind: 'text', text: 'acde 7fgh' }, ctx());
+    expect(code.effects).toEqual([{ kind: 'link_identity', code: 'ACDE7FGH' }]);
+    expect(keys(code.finish!({ link: { outcome: 'ok' } }))).toContain('chat:link.ok');
+    expect(keys(code.finish!({ link: { outcome: 'wrong' } }))).toEqual(['chat:link.wrong', 'chat:link.ask']);
+    expect(keys(code.finish!({ link: { outcome: 'limited' } }))[0]).toBe('chat:link.limited');
+  });
+
+  it('answers voucher hours in one turn once linked', () => {
+    const turn = handleTurn(startConversation().state, { kind: 'text', text: 'quante ore mi restano?' }, linkedCtx());
+    expect(keys(turn).slice(0, 3)).toEqual(['chat:balance.hoursSelf', 'chat:balance.periodEnd', 'chat:balance.nextVisit']);
+    expect(turn.replies[0]!.text.params).toEqual({ hours: 31 });
+  });
+
+  it('asks "per chi?" when the identity acts for several people, by name or button', () => {
+    const people = [person({ self: false, givenName: 'Franco' }), person({ personId: '55555555-5555-4555-8555-555555555555', self: false, givenName: 'Anna', programme: null })];
+    const ask = handleTurn(initialState(), { kind: 'text', text: 'quante ore restano' }, linkedCtx(people));
+    expect(keys(ask)).toEqual(['chat:who.ask']);
+    const anna = handleTurn(ask.state, { kind: 'text', text: 'per anna' }, linkedCtx(people));
+    expect(keys(anna)[0]).toBe('chat:balance.none');
+    const franco = handleTurn(ask.state, { kind: 'option', optionId: option(ask, 'p0') }, linkedCtx(people));
+    expect(franco.replies[0]!.text).toMatchObject({ key: 'chat:balance.hoursOther', params: { name: 'Franco', hours: 31 } });
+  });
+
+  it('tells the application status and waiting-list place', () => {
+    const turn = handleTurn(initialState(), { kind: 'option', optionId: 'm0.application_status' }, linkedCtx());
+    expect(keys(turn)).toEqual(['chat:application.statusLine', 'chat:application.position', 'chat:application.anythingElse']);
+    expect(turn.replies[1]!.text.params).toEqual({ position: 4, ahead: 3 });
+  });
+
+  it('goes from a first message saying what and when to a confirmed visit request in 2 turns', () => {
+    const first = handleTurn(startConversation().state, { kind: 'text', text: 'vorrei aiuto per il bagno giovedi alle 10' }, linkedCtx());
+    expect(first.understood).toMatchObject({ intent: 'request_help', family: '3' });
+    expect(keys(first)).toEqual(['chat:understoodService', 'chat:help.confirm']);
+    const yes = handleTurn(first.state, { kind: 'text', text: 'si' }, linkedCtx());
+    expect(yes.effects[0]).toMatchObject({ kind: 'create_request', requestKind: 'visit', requestedStart: '2026-11-26T09:00:00.000Z', family: '3' });
+    expect(keys(yes.finish!({ reference: 'R-1042' }))).toEqual(['chat:help.recorded', 'chat:help.kindVisit', 'chat:menu.prompt']);
+  });
+
+  it('checks the requested time against art. 8 and asks again', () => {
+    const first = handleTurn(initialState(), { kind: 'text', text: 'aiuto per la spesa sabato alle 21' }, linkedCtx());
+    expect(keys(first)).toContain('chat:help.outsideHours');
+    expect(first.state.flow).toMatchObject({ name: 'help', step: 'when' });
+    const past = handleTurn(initialState(), { kind: 'text', text: 'aiuto per la spesa oggi alle 8' }, linkedCtx());
+    expect(keys(past)).toContain('chat:help.past');
+  });
+
+  it('makes an on-demand request without an active programme', () => {
+    const p = person({ programme: null });
+    const first = handleTurn(initialState(), { kind: 'text', text: 'aiuto per le pulizie mercoledì alle 15' }, linkedCtx([p]));
+    const yes = handleTurn(first.state, { kind: 'option', optionId: option(first, 'yes') }, linkedCtx([p]));
+    expect(yes.effects[0]).toMatchObject({ kind: 'create_request', requestKind: 'on_demand', programmeId: null });
+  });
+
+  it('records a suspension request with dates', () => {
+    let turn = handleTurn(initialState(), { kind: 'text', text: 'devo sospendere il servizio' }, linkedCtx());
+    turn = handleTurn(turn.state, { kind: 'option', optionId: option(turn, 'holiday') }, linkedCtx());
+    turn = handleTurn(turn.state, { kind: 'text', text: 'dal 10 dicembre' }, linkedCtx());
+    turn = handleTurn(turn.state, { kind: 'option', optionId: option(turn, 'unknown') }, linkedCtx());
+    expect(keys(turn)).toEqual(['chat:suspend.confirmOpen']);
+    turn = handleTurn(turn.state, { kind: 'text', text: 'sì' }, linkedCtx());
+    expect(turn.effects).toEqual([{ kind: 'request_suspension', programmeId: person().programme!.id, fromDate: '2026-12-10', toDate: null, reason: 'holiday' }]);
+  });
+
+  it('takes a segnalazione and, on immediate risk, says 112 first and records it at once', () => {
+    let turn = handleTurn(initialState(), { kind: 'text', text: 'vorrei segnalare una signora del palazzo' }, ctx());
+    expect(turn.understood.intent).toBe('report_person');
+    for (const answer of ['portiere', 'Ahmed', 'Maria Ferri', 'via Roma 3 Abbiategrasso', 'non ritira la posta', 'no']) {
+      turn = handleTurn(turn.state, { kind: 'text', text: answer }, ctx());
+    }
+    expect(keys(turn)).toEqual(['chat:report.askAlone']);
+    turn = handleTurn(turn.state, { kind: 'text', text: 'si' }, ctx());
+    turn = handleTurn(turn.state, { kind: 'text', text: 'non so' }, ctx());
+    turn = handleTurn(turn.state, { kind: 'option', optionId: option(turn, 'yes') }, ctx());
+    expect(keys(turn)).toEqual(['chat:emergency.call112', 'chat:emergency.alerted']);
+    expect(turn.effects.map((e) => e.kind)).toEqual(['create_segnalazione', 'handover']);
+    expect(turn.effects[0]).toMatchObject({ comuneId: 'abbiategrasso', urgency: 'immediate', livesAlone: true, personAware: null, problems: ['not_seen'] });
+  });
+
+  it('answers the status of its own references only', () => {
+    const known = ctx({ data: data({ mySegnalazioni: [{ reference: 'S-1043', status: 'taken_in_charge' }] }) });
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'S-1043' }, known))[0]).toBe('chat:status.reportLine');
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'S-2000' }, known))[0]).toBe('chat:status.notFound');
+  });
+
+  it('tells when a person will answer when the office is closed', () => {
+    const saturday = handleTurn(initialState(), { kind: 'text', text: 'operatore' }, { ...linkedCtx(), now: new Date('2026-11-28T10:00:00Z') });
+    expect(keys(saturday)).toEqual(['chat:handover.done', 'chat:handover.closed']);
+    expect(JSON.stringify(saturday.replies[1]!.text.params)).toMatch(/lunedì 30 novembre.*09:00/);
+  });
+
+  it('recognises options from an old menu, and numbers typed for numbered choices', () => {
     const first = startConversation();
     const second = handleTurn(first.state, { kind: 'text', text: 'ciao' }, ctx());
     const stale = handleTurn(second.state, { kind: 'option', optionId: 'm1.request_help' }, ctx());
     expect(stale.replies[0]!.text.key).toBe('chat:staleOption');
-    expect(stale.replies[1]!.options![0]!.id).toBe(`m${second.state.menu + 1}.request_help`);
+    const two = handleTurn(second.state, { kind: 'text', text: '2' }, ctx());
+    expect(two.understood.intent).toBe('voucher_balance');
   });
 
-  it('offers a person for flows not yet automated, and a typed "si" accepts', () => {
-    const offer = handleTurn(startConversation().state, { kind: 'option', optionId: 'm1.voucher_balance' }, ctx());
-    expect(offer.state.step).toBe('offer_handover');
-    expect(offer.replies.at(-1)!.options!.map((o) => o.label.key)).toEqual(['chat:offer.yes', 'chat:offer.no']);
-    const yes = handleTurn(offer.state, { kind: 'text', text: 'si' }, ctx());
-    expect(yes.effects[0]).toMatchObject({ kind: 'handover', urgent: false });
-    const no = handleTurn(offer.state, { kind: 'option', optionId: `m${offer.state.menu}.no` }, ctx());
-    expect(no.effects).toEqual([]);
-    expect(no.state.step).toBe('menu');
-  });
-
-  it('asks politely for a shorter message, and for words when there are none', () => {
+  it('asks politely for a shorter message, and for words when there are none, then repeats the question', () => {
     expect(handleTurn(initialState(), { kind: 'text', text: 'a'.repeat(MAX_READ_LENGTH + 1) }, ctx()).replies[0]!.text.key).toBe('chat:tooLong');
     expect(handleTurn(initialState(), { kind: 'text', text: '😀😀' }, ctx()).replies[0]!.text.key).toBe('chat:noText');
+    const report = handleTurn(startConversation().state, { kind: 'option', optionId: 'm1.report_person' }, ctx());
+    const emoji = handleTurn(report.state, { kind: 'text', text: '😀' }, ctx());
+    expect(keys(emoji)).toEqual(['chat:noText', 'chat:report.askRole']);
   });
 
   it('resumes from a stored state, and from garbage as a fresh one', () => {
@@ -83,23 +198,48 @@ describe('conversation engine', () => {
     expect(fromGarbage.understood.intent).toBe('greeting');
   });
 
-  it('never throws and always answers with a known intent (property)', () => {
-    const stateArb = fc.record({ v: fc.constant(1 as const), menu: fc.nat(50), step: fc.constantFrom('menu' as const, 'offer_handover' as const) });
+  it('never throws and always answers with a known intent, in any flow state (property)', () => {
+    // Reach real flow states by walking a few steps, then throw anything at them.
+    const seeds: EngineState[] = [initialState(), startConversation().state];
+    for (const optionId of ['m1.report_person', 'm1.request_help', 'm1.voucher_balance', 'm1.more', 'm1.application_status']) {
+      seeds.push(handleTurn(startConversation().state, { kind: 'option', optionId }, linkedCtx()).state);
+      seeds.push(handleTurn(startConversation().state, { kind: 'option', optionId }, ctx()).state);
+    }
     const inputArb = fc.oneof(
       fc.string({ maxLength: 2000 }).map((text) => ({ kind: 'text' as const, text })),
       fc.string({ unit: 'grapheme', maxLength: 50 }).map((text) => ({ kind: 'text' as const, text })),
+      fc.constantFrom('si', 'no', '1', '3', '12', 'menu', 'domani alle 10', 'Albairate', 'R-1001').map((text) => ({ kind: 'text' as const, text })),
       fc.string({ maxLength: 40 }).map((optionId) => ({ kind: 'option' as const, optionId })),
-      fc.constantFrom(...MAIN_MENU).map((i) => ({ kind: 'option' as const, optionId: `m1.${i}` })),
+      fc.nat(12).map((n) => ({ kind: 'option' as const, optionId: `m2.${['yes', 'no', 'p0', 'c1', 'f3', 'v0', 'menu', 'skip', 'portiere', 'holiday', 'unknown', 'very', 'x'][n]}` })),
     );
     fc.assert(
-      fc.property(stateArb, inputArb, fc.constantFrom('bot' as const, 'waiting' as const, 'human' as const), (state, input, handling) => {
-        const turn = handleTurn(state, input, ctx({ handling }));
+      fc.property(fc.constantFrom(...seeds), inputArb, fc.constantFrom('bot' as const, 'waiting' as const, 'human' as const), fc.boolean(), (state, input, handling, isLinked) => {
+        const turn = handleTurn(state, input, isLinked ? { ...linkedCtx(), handling } : ctx({ handling }));
         expect(INTENTS).toContain(turn.understood.intent);
-        if (handling === 'bot') expect(turn.replies.length).toBeGreaterThan(0);
+        if (handling === 'bot') expect(turn.replies.length + (turn.finish ? 1 : 0)).toBeGreaterThan(0);
         for (const r of turn.replies) expect(r.text.key).toMatch(/^chat:/);
+        if (turn.finish) turn.finish({ reference: 'R-1', link: { outcome: 'wrong' } });
       }),
-      { seed: 20261122, numRuns: 500 },
+      { seed: 20261122, numRuns: 600 },
     );
+  });
+});
+
+describe('link codes and office hours', () => {
+  it('reads a code however it is typed, and not an ordinary word', () => {
+    expect(normaliseLinkCode('acde-7fgh')).toBe('ACDE7FGH');
+    expect(normaliseLinkCode('il codice è ACDE 7FGH')).toBe('ACDE7FGH');
+    expect(normaliseLinkCode('ABCD-EFGH')).toBeUndefined(); // B is not in the alphabet
+    expect(looksLikeLinkCode('ACDE-7FGH')).toBe(true);
+    expect(looksLikeLinkCode('mangiare')).toBe(false);
+  });
+
+  it('skips holidays and the patron day to the next opening', () => {
+    const hours = { '1': ['09:00-12:00'], '2': ['09:00-12:00'], '3': ['09:00-12:00'] };
+    expect(officeStatus(hours, new Date('2026-11-23T09:00:00Z'))).toEqual({ open: true });
+    // Monday 7 Dec evening → Tue 8 Dec holiday, Wed 9 Dec patron day → Monday 14.
+    expect(officeStatus(hours, new Date('2026-12-07T17:00:00Z'), '12-09').nextOpening).toMatch(/^2026-12-14T09:00/);
+    expect(officeStatus(null, new Date('2026-11-28T10:00:00Z')).nextOpening).toMatch(/^2026-11-30T09:00/);
   });
 });
 
@@ -108,5 +248,14 @@ describe('cleanText', () => {
     expect(cleanText('a\u0000b\u0007c\nd\te')).toBe('abc\nd\te');
     expect(cleanText('x\ud800y')).toBe('x\ufffdy');
     expect(cleanText('cafe\u0301')).toBe('café');
+  });
+});
+
+describe('suspension said in one message', () => {
+  it('reads the reason and the dates from "vado in ospedale dal 10 al 20 dicembre"', () => {
+    const turn = handleTurn(initialState(), { kind: 'text', text: 'vado in ospedale dal 10 al 20 dicembre, sospendete il servizio' }, linkedCtx());
+    expect(keys(turn)).toEqual(['chat:suspend.confirmPeriod']);
+    const yes = handleTurn(turn.state, { kind: 'text', text: 'si' }, linkedCtx());
+    expect(yes.effects).toEqual([{ kind: 'request_suspension', programmeId: person().programme!.id, fromDate: '2026-12-10', toDate: '2026-12-20', reason: 'hospital' }]);
   });
 });

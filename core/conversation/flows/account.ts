@@ -1,0 +1,241 @@
+/**
+ * Flows about the person's own file, only for a linked identity: linking by the staff-issued
+ * one-time code, voucher hours (≤ 2 turns once linked), my application (status, waiting-list
+ * place, written answer; update contacts or report a changed situation → access record change).
+ */
+import { computeIstruttoriaDueDate } from '../../regulation/istruttoria.ts';
+import type { LinkedPerson } from '../context.ts';
+import {
+  ask,
+  dataOf,
+  formatDate,
+  formatDayTime,
+  intentOnly,
+  personChoices,
+  pickPerson,
+  plain,
+  readYesNo,
+  ref,
+  say,
+  toMenu,
+  type FlowCtx,
+  type FlowInput,
+} from '../kit.ts';
+import type { EngineState, FlowName, OutMessage, TurnContext, TurnResult, Understood } from '../types.ts';
+
+/** Link codes: 8 characters of an alphabet without look-alikes (no 0/O, 1/I/L, 2/Z, 5/S, 8/B). */
+export const LINK_CODE_ALPHABET = 'ACDEFGHJKMNPQRTUVWXY3479';
+export const LINK_CODE_LENGTH = 8;
+
+/** The code as typed ("abcd-efgh", "ABCD EFGH") in its canonical form, or undefined if it cannot be one. */
+export function normaliseLinkCode(text: string): string | undefined {
+  const compact = text.replace(/^\s*(il\s+)?(mio\s+)?(codice|code)\s*(e|è|is|:)?\s*/i, '').replace(/[\s.-]/g, '').toUpperCase();
+  if (compact.length !== LINK_CODE_LENGTH) return undefined;
+  for (const ch of compact) if (!LINK_CODE_ALPHABET.includes(ch)) return undefined;
+  return compact;
+}
+
+/** Looks like a code typed on its own, at the menu ("ACDE-FGHJ"). */
+export function looksLikeLinkCode(text: string): boolean {
+  const t = text.trim();
+  if (normaliseLinkCode(t) === undefined || !/^[a-z0-9]{4}[\s-]?[a-z0-9]{4}$/i.test(t)) return false;
+  // A plain eight-letter word is a word: a code is split in two, written in capitals, or has a digit.
+  return /[\s-]/.test(t) || /\d/.test(t) || t === t.toUpperCase();
+}
+
+type AccountFlow = 'balance' | 'application' | 'suspend' | 'questionnaire';
+
+/** Before any personal data: ask for the code. `after` is the flow the person wanted. */
+export function startLink(state: EngineState, understood: Understood, after: FlowName | 'menu', preface: OutMessage[] = []): TurnResult {
+  return ask(state, { name: 'link', step: 'code', data: { after } }, understood, ref('chat:link.ask'), [
+    { action: 'no_code', label: ref('chat:link.noCode') },
+    { action: 'menu', label: ref('chat:common.backToMenu') },
+  ], [say('chat:link.why'), ...preface]);
+}
+
+/** Tries a code: the db layer checks it (hash, expiry, single use, attempt limits) and reports back. */
+export function tryLinkCode(state: EngineState, ctx: TurnContext, code: string, understood: Understood): TurnResult {
+  return {
+    state,
+    replies: [],
+    understood,
+    effects: [{ kind: 'link_identity', code }],
+    finish: (results) => {
+      const outcome = results.link?.outcome ?? 'wrong';
+      if (outcome === 'ok') return toMenu(state, ctx, [say('chat:link.ok')], understood);
+      if (outcome === 'wrong') {
+        return ask(state, { name: 'link', step: 'code', data: state.flow?.data ?? { after: 'menu' } }, understood, ref('chat:link.ask'), [
+          { action: 'no_code', label: ref('chat:link.noCode') },
+          { action: 'menu', label: ref('chat:common.backToMenu') },
+        ], [say('chat:link.wrong')]);
+      }
+      return toMenu(state, ctx, [say(outcome === 'expired' ? 'chat:link.expired' : 'chat:link.limited')], understood);
+    },
+  };
+}
+
+export function linkStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined {
+  const understood = intentOnly('unknown');
+  if (input.kind === 'option') {
+    if (input.action === 'no_code') return toMenu(fc.state, fc.ctx, [say('chat:link.howToGet')], understood);
+    return toMenu(fc.state, fc.ctx, [], understood);
+  }
+  const code = normaliseLinkCode(input.text);
+  if (code) return tryLinkCode(fc.state, fc.ctx, code, understood);
+  if (/\b(non ho|nn ho|senza|don t have|dont have|no code)\b/.test(plain(input.text))) {
+    return toMenu(fc.state, fc.ctx, [say('chat:link.howToGet')], understood);
+  }
+  return undefined;
+}
+
+/** Starts a flow that needs a linked identity and a chosen person; calls `answer` once both are known. */
+export function withPerson(
+  state: EngineState,
+  ctx: TurnContext,
+  understood: Understood,
+  name: AccountFlow,
+  answer: (state: EngineState, person: LinkedPerson) => TurnResult,
+  preface: OutMessage[] = [],
+): TurnResult {
+  const data = dataOf(ctx);
+  if (!data.linked) return startLink(state, understood, name, preface);
+  if (data.people.length === 0) return toMenu(state, ctx, [...preface, say('chat:account.nobody')], understood);
+  if (data.people.length === 1) return answer(state, data.people[0]!);
+  return ask(state, { name, step: 'who', data: {} }, understood, ref('chat:who.ask'), personChoices(data.people), preface);
+}
+
+/** The person a flow is about (kept by id between turns). */
+export function personOf(fc: FlowCtx): LinkedPerson | undefined {
+  const id = fc.flow.data.personId;
+  return fc.data.people.find((p) => p.personId === id);
+}
+
+export function chosenPerson(fc: FlowCtx, input: FlowInput): LinkedPerson | undefined {
+  const i = pickPerson(fc.data.people, input);
+  return i === undefined ? undefined : fc.data.people[i];
+}
+
+// ─── Voucher hours ───
+
+export function startBalance(state: EngineState, ctx: TurnContext, understood: Understood): TurnResult {
+  return withPerson(state, ctx, understood, 'balance', (s, p) => answerBalance(s, ctx, p, understood));
+}
+
+function answerBalance(state: EngineState, ctx: TurnContext, person: LinkedPerson, understood: Understood): TurnResult {
+  const p = person.programme;
+  if (!p || p.status === 'interrupted') return toMenu(state, ctx, [say('chat:balance.none')], understood);
+  const replies: OutMessage[] = [
+    p.balance === 1
+      ? person.self ? say('chat:balance.hoursSelfOne') : say('chat:balance.hoursOtherOne', { name: person.givenName })
+      : person.self ? say('chat:balance.hoursSelf', { hours: p.balance }) : say('chat:balance.hoursOther', { name: person.givenName, hours: p.balance }),
+    say('chat:balance.periodEnd', { date: formatDate(p.periodEnd, ctx.locale) }),
+  ];
+  if (p.status === 'suspended') replies.push(say('chat:balance.suspended'));
+  const next = p.upcomingVisits[0];
+  if (!next) replies.push(say('chat:balance.noVisit'));
+  else if (next.hours === 1) replies.push(say('chat:balance.nextVisitOne', { when: formatDayTime(next.startsAt, ctx.locale) }));
+  else replies.push(say('chat:balance.nextVisit', { when: formatDayTime(next.startsAt, ctx.locale), hours: next.hours }));
+  return toMenu(state, ctx, replies, understood, [{ kind: 'record_read', personId: person.personId, what: 'balance' }]);
+}
+
+export function balanceStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined {
+  const person = chosenPerson(fc, input);
+  return person ? answerBalance(fc.state, fc.ctx, person, intentOnly('voucher_balance')) : undefined;
+}
+
+// ─── My application ───
+
+export function startApplication(state: EngineState, ctx: TurnContext, understood: Understood): TurnResult {
+  return withPerson(state, ctx, understood, 'application', (s, p) => answerApplication(s, ctx, p, understood));
+}
+
+const AFTER_CHOICES = [
+  { action: 'update_contacts', label: ref('chat:application.updateContacts') },
+  { action: 'report_change', label: ref('chat:application.reportChange') },
+  { action: 'menu', label: ref('chat:common.backToMenu') },
+];
+
+function answerApplication(state: EngineState, ctx: TurnContext, person: LinkedPerson, understood: Understood): TurnResult {
+  const a = person.application;
+  if (!a) return toMenu(state, ctx, [say('chat:application.none')], understood);
+  const replies: OutMessage[] = [
+    say('chat:application.statusLine', { status: ref(`chat:status.application.${a.status}`), date: formatDate(a.applicationDate, ctx.locale) }),
+  ];
+  if (a.status === 'waiting_list' && a.position !== null) {
+    const ahead = a.ahead ?? a.position - 1;
+    if (ahead === 0) replies.push(say('chat:application.positionFirst'));
+    else if (ahead === 1) replies.push(say('chat:application.positionOneAhead'));
+    else replies.push(say('chat:application.position', { position: a.position, ahead }));
+  }
+  if (a.answerSentOn) replies.push(say('chat:application.answerSent', { date: formatDate(a.answerSentOn, ctx.locale) }));
+  else if (a.status === 'received' || a.status === 'under_investigation') {
+    replies.push(say('chat:application.answerDue', { date: formatDate(computeIstruttoriaDueDate(a.applicationDate), ctx.locale) }));
+  }
+  return ask(state, { name: 'application', step: 'after', data: { personId: person.personId, applicationId: a.id } }, understood, ref('chat:application.anythingElse'), AFTER_CHOICES, replies, [
+    { kind: 'record_read', personId: person.personId, what: 'application' },
+  ]);
+}
+
+const PHONE = /^\+?[\d\s/.-]{6,20}$/;
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[a-z]{2,}$/i;
+
+export function applicationStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined {
+  const understood = intentOnly('application_status');
+  const { state, flow, ctx } = fc;
+  const data = flow.data;
+  switch (flow.step) {
+    case 'who': {
+      const person = chosenPerson(fc, input);
+      return person ? answerApplication(state, ctx, person, understood) : undefined;
+    }
+    case 'after': {
+      const action = input.kind === 'option' ? input.action : undefined;
+      const text = input.kind === 'text' ? plain(input.text) : '';
+      if (action === 'update_contacts' || /recapit|telefono|email|indirizzo|contact|phone|address/.test(text)) {
+        return ask(state, { name: 'application', step: 'field', data }, understood, ref('chat:application.whichField'), [
+          { action: 'phone', label: ref('chat:application.field.phone') },
+          { action: 'email', label: ref('chat:application.field.email') },
+          { action: 'address', label: ref('chat:application.field.address') },
+        ]);
+      }
+      if (action === 'report_change' || /cambi|situazion|change/.test(text)) {
+        return ask(state, { name: 'application', step: 'situation', data }, understood, ref('chat:application.askSituation'));
+      }
+      if (action === 'menu') return toMenu(state, ctx, [], understood);
+      return undefined;
+    }
+    case 'field': {
+      const field = input.kind === 'option' ? input.action : /mail/.test(plain(input.text)) ? 'email' : /indirizz|address|via/.test(plain(input.text)) ? 'address' : /telef|cell|phone|numero/.test(plain(input.text)) ? 'phone' : undefined;
+      if (field !== 'phone' && field !== 'email' && field !== 'address') return undefined;
+      return ask(state, { name: 'application', step: 'value', data: { ...data, field } }, understood, ref(`chat:application.askValue.${field}`));
+    }
+    case 'value':
+    case 'situation': {
+      if (input.kind !== 'text') return undefined;
+      const value = input.text.trim().slice(0, 500);
+      const field = flow.step === 'situation' ? 'situation' : String(data.field);
+      const ok = field === 'phone' ? PHONE.test(value) : field === 'email' ? EMAIL.test(value) : value.length >= 5;
+      if (!ok) return ask(state, flow, understood, ref(flow.step === 'situation' ? 'chat:application.askSituation' : `chat:application.askValue.${field}`), [], [say('chat:application.badValue')]);
+      return ask(state, { name: 'application', step: 'confirm', data: { ...data, field, value } }, understood, ref('chat:application.confirmChange', { value }), yesNoChoices());
+    }
+    case 'confirm': {
+      const answer = input.kind === 'option' ? input.action : readYesNo(input.text);
+      if (answer === 'yes') {
+        const personId = String(data.personId);
+        return toMenu(state, ctx, [say('chat:application.changeRecorded')], understood, [
+          { kind: 'propose_change', personId, applicationId: typeof data.applicationId === 'string' ? data.applicationId : null, changes: { [String(data.field)]: String(data.value) } },
+        ]);
+      }
+      if (answer === 'no') return toMenu(state, ctx, [say('chat:common.cancelled')], understood);
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+export function yesNoChoices() {
+  return [
+    { action: 'yes', label: ref('chat:common.yes') },
+    { action: 'no', label: ref('chat:common.no') },
+  ];
+}

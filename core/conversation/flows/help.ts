@@ -1,0 +1,420 @@
+/**
+ * Request help (what, for whom, when — checked against art. 8 —, repeat back, confirm → a
+ * reference) and suspend / cancel (art. 13: hospital, holiday, RSA, death, renunciation; cancel or
+ * move a visit) — all recorded for staff to confirm.
+ */
+import { DateTime } from 'luxon';
+import { RuleViolation } from '../../errors.ts';
+import { understand } from '../../nlu/index.ts';
+import type { Understanding, WhenExpression } from '../../nlu/types.ts';
+import { ROME_ZONE } from '../../regulation/calendar.ts';
+import { checkVisit } from '../../regulation/delivery.ts';
+import type { ChatContext, LinkedPerson } from '../context.ts';
+import {
+  ask,
+  dataOf,
+  formatDay,
+  formatDayTime,
+  intentOnly,
+  personChoices,
+  pickPerson,
+  plain,
+  readYesNo,
+  ref,
+  say,
+  todayIn,
+  toMenu,
+  type Choice,
+  type FlowCtx,
+  type FlowInput,
+} from '../kit.ts';
+import type { EngineState, FlowValue, OutMessage, TurnContext, TurnResult, Understood } from '../types.ts';
+import { startLink, withPerson, yesNoChoices } from './account.ts';
+
+const FAMILIES = ['1', '2', '3', '4', '5', '6', '7', '8'] as const;
+const PART_OF_DAY_TIME: Record<NonNullable<WhenExpression['partOfDay']>, string> = { morning: '09:00', afternoon: '15:00', evening: '18:00' };
+
+type Data = Record<string, FlowValue>;
+
+/** Comune choices for people not linked yet (ids by index into the context's list). */
+export function comuneChoices(data: ChatContext): Choice[] {
+  return data.comuni.map((c, i) => ({ action: `c${i}`, label: ref('chat:common.plainText', { text: c.name }) }));
+}
+
+/** The comune picked by option or typed name. */
+export function pickComune(data: ChatContext, input: FlowInput): string | undefined {
+  if (input.kind === 'option') {
+    const m = /^c(\d+)$/.exec(input.action);
+    return m ? data.comuni[Number(m[1])]?.id : undefined;
+  }
+  const t = plain(input.text);
+  const found = [...data.comuni].sort((a, b) => b.name.length - a.name.length).find((c) => t.includes(plain(c.name)) || t.includes(c.id.replace(/-/g, ' ')));
+  return found?.id;
+}
+
+function whenToData(when: WhenExpression | undefined): Data {
+  if (!when) return {};
+  const out: Data = {};
+  if (when.date) out.date = when.date;
+  if (when.time) out.time = when.time;
+  else if (when.partOfDay) out.time = PART_OF_DAY_TIME[when.partOfDay];
+  return out;
+}
+
+export function startHelp(state: EngineState, ctx: TurnContext, understood: Understood, u?: Understanding): TurnResult {
+  const data: Data = {};
+  if (u?.family) data.family = u.family;
+  if (u?.code) data.code = u.code;
+  Object.assign(data, whenToData(u?.when));
+  const preface = u?.family ? [say('chat:understoodService', { service: ref(`services:${u.code ?? u.family}`) })] : [];
+  return nextHelp(state, ctx, understood, data, preface);
+}
+
+function personById(ctx: TurnContext, id: FlowValue | undefined): LinkedPerson | undefined {
+  return dataOf(ctx).people.find((p) => p.personId === id);
+}
+
+/** Asks the first thing still missing, or repeats everything back for confirmation. */
+function nextHelp(state: EngineState, ctx: TurnContext, understood: Understood, data: Data, preface: OutMessage[] = []): TurnResult {
+  const known = dataOf(ctx);
+  const flow = (step: string) => ({ name: 'help' as const, step, data });
+  if (!data.family) {
+    return ask(state, flow('what'), understood, ref('chat:help.askWhat'), FAMILIES.map((f) => ({ action: `f${f}`, label: ref(`services:family.${f}`) })), preface);
+  }
+  if (known.linked && known.people.length > 0 && !data.personId) {
+    if (known.people.length === 1) data.personId = known.people[0]!.personId;
+    else return ask(state, flow('who'), understood, ref('chat:who.ask'), personChoices(known.people), preface);
+  }
+  if (!data.personId && !data.comuneId) {
+    return ask(state, flow('comune'), understood, ref('chat:help.askComune'), comuneChoices(known), preface);
+  }
+  if (!data.date) {
+    return ask(state, flow('when'), understood, ref('chat:help.askWhen'), [
+      { action: 'tomorrow_morning', label: ref('chat:help.tomorrowMorning') },
+      { action: 'tomorrow_afternoon', label: ref('chat:help.tomorrowAfternoon') },
+    ], preface);
+  }
+  if (!data.time) {
+    return ask(state, flow('time'), understood, ref('chat:help.askTime'), [
+      { action: 'morning', label: ref('chat:help.morning') },
+      { action: 'afternoon', label: ref('chat:help.afternoon') },
+    ], preface);
+  }
+  // Art. 8: Monday–Saturday 08–20 (Sunday only for people alone without family support).
+  const person = personById(ctx, data.personId);
+  const start = `${String(data.date)}T${String(data.time)}`;
+  const problem = checkStart(start, ctx.now, person?.livesAloneWithoutFamily ?? false, patronOf(known, person?.comuneId ?? (data.comuneId as string | undefined)));
+  if (problem) {
+    const { date: _d, time: _t, ...rest } = data;
+    return ask(state, { name: 'help', step: 'when', data: rest }, understood, ref('chat:help.askWhen'), [], [...preface, say(problem)]);
+  }
+  const service = ref(`services:${String(data.code ?? data.family)}`);
+  const when = formatDayTime(DateTime.fromISO(start, { zone: ROME_ZONE }).toISO() ?? start, ctx.locale);
+  const who = person ? (person.self ? ref('chat:help.forYou') : ref('chat:help.forName', { name: person.givenName })) : ref('chat:help.forComune', { comune: comuneName(known, data.comuneId) });
+  return ask(state, flow('confirm'), understood, ref('chat:help.confirm', { service, when, who }), [
+    { action: 'yes', label: ref('chat:common.confirm') },
+    { action: 'change', label: ref('chat:help.changeWhen') },
+    { action: 'no', label: ref('chat:common.cancel') },
+  ], preface);
+}
+
+function comuneName(data: ChatContext, id: FlowValue | undefined): string {
+  return data.comuni.find((c) => c.id === id)?.name ?? String(id ?? '');
+}
+
+function patronOf(data: ChatContext, comuneId: string | null | undefined): string | null {
+  return data.comuni.find((c) => c.id === comuneId)?.patronDay ?? null;
+}
+
+/** The art. 8 problem with a requested start, as a chat key, or undefined when it is fine. */
+export function checkStart(start: string, now: Date, livesAloneWithoutFamily: boolean, patronDay: string | null): string | undefined {
+  const at = DateTime.fromISO(start, { zone: ROME_ZONE });
+  if (!at.isValid) return 'chat:help.badWhen';
+  if (at.toMillis() < now.getTime()) return 'chat:help.past';
+  try {
+    checkVisit({ start, hours: 1 }, { livesAloneWithoutFamily, patronDay });
+  } catch (e) {
+    if (!(e instanceof RuleViolation)) throw e;
+    const keys = Object.values(e.fields ?? {}).map((f) => f.key);
+    return keys.includes('rules:sundayOnlyForPeopleAlone') ? 'chat:help.sunday' : 'chat:help.outsideHours';
+  }
+  return undefined;
+}
+
+function readWhen(text: string, ctx: TurnContext): Data {
+  return whenToData(understand(text, { now: ctx.now, locale: ctx.locale }).when);
+}
+
+function tomorrow(ctx: TurnContext): string {
+  return DateTime.fromISO(todayIn(ctx.now), { zone: ROME_ZONE }).plus({ days: 1 }).toISODate() ?? '';
+}
+
+export function helpStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined {
+  const { state, flow, ctx } = fc;
+  const data: Data = { ...flow.data };
+  const understood: Understood = { intent: 'request_help', ...(data.family ? { family: String(data.family), service: String(data.code ?? data.family) } : {}), ...(data.code ? { code: String(data.code) } : {}) };
+  switch (flow.step) {
+    case 'what': {
+      if (input.kind === 'option') {
+        const m = /^f([1-8])$/.exec(input.action);
+        if (!m) return undefined;
+        data.family = m[1]!;
+      } else {
+        if (!input.understanding.family) return undefined;
+        data.family = input.understanding.family;
+        if (input.understanding.code) data.code = input.understanding.code;
+        if (!data.date) Object.assign(data, readWhen(input.text, ctx));
+      }
+      return nextHelp(state, ctx, { intent: 'request_help', family: String(data.family), service: String(data.code ?? data.family), ...(data.code ? { code: String(data.code) } : {}) }, data);
+    }
+    case 'who': {
+      const i = pickPerson(fc.data.people, input);
+      if (i === undefined) return undefined;
+      data.personId = fc.data.people[i]!.personId;
+      return nextHelp(state, ctx, understood, data);
+    }
+    case 'comune': {
+      const comuneId = pickComune(fc.data, input);
+      if (!comuneId) return undefined;
+      data.comuneId = comuneId;
+      return nextHelp(state, ctx, understood, data);
+    }
+    case 'when': {
+      if (input.kind === 'option') {
+        if (input.action !== 'tomorrow_morning' && input.action !== 'tomorrow_afternoon') return undefined;
+        data.date = tomorrow(ctx);
+        data.time = input.action === 'tomorrow_morning' ? '09:00' : '15:00';
+      } else {
+        const when = readWhen(input.text, ctx);
+        if (!when.date && !when.time) return undefined;
+        Object.assign(data, when);
+      }
+      return nextHelp(state, ctx, understood, data);
+    }
+    case 'time': {
+      if (input.kind === 'option') {
+        if (input.action !== 'morning' && input.action !== 'afternoon') return undefined;
+        data.time = input.action === 'morning' ? '09:00' : '15:00';
+      } else {
+        const when = readWhen(input.text, ctx);
+        if (!when.time) return undefined;
+        data.time = when.time;
+      }
+      return nextHelp(state, ctx, understood, data);
+    }
+    case 'confirm': {
+      const answer = input.kind === 'option' ? input.action : readYesNo(input.text) ?? (/\b(cambi|sposta|altro giorno|change)\b/.test(plain(input.text)) ? 'change' : undefined);
+      if (answer === 'change') {
+        const { date: _d, time: _t, ...rest } = data;
+        return ask(state, { name: 'help', step: 'when', data: rest }, understood, ref('chat:help.askWhen'));
+      }
+      if (answer === 'no') return toMenu(state, ctx, [say('chat:common.cancelled')], understood);
+      if (answer !== 'yes') return undefined;
+      return createRequest(state, ctx, understood, data);
+    }
+  }
+  return undefined;
+}
+
+function createRequest(state: EngineState, ctx: TurnContext, understood: Understood, data: Data): TurnResult {
+  const person = personById(ctx, data.personId);
+  const programme = person?.programme;
+  // With an active programme and hours left, the request is a visit against its hours; otherwise on demand.
+  const visit = programme !== null && programme !== undefined && programme.status === 'active' && programme.balance > 0;
+  const start = DateTime.fromISO(`${String(data.date)}T${String(data.time)}`, { zone: ROME_ZONE });
+  return {
+    state,
+    replies: [],
+    understood,
+    effects: [
+      {
+        kind: 'create_request',
+        requestKind: visit ? 'visit' : 'on_demand',
+        personId: person?.personId ?? null,
+        comuneId: person?.comuneId ?? (typeof data.comuneId === 'string' ? data.comuneId : null),
+        programmeId: visit ? programme!.id : null,
+        visitId: null,
+        family: String(data.family),
+        service: String(data.code ?? data.family),
+        requestedStart: start.toUTC().toISO(),
+        requestedText: null,
+      },
+    ],
+    finish: (results) =>
+      toMenu(state, ctx, [say('chat:help.recorded', { reference: results.reference ?? '' }), say(visit ? 'chat:help.kindVisit' : 'chat:help.kindOnDemand')], understood),
+  };
+}
+
+// ─── Suspend / cancel (art. 13) ───
+
+const SUSPEND_REASONS: Choice[] = [
+  { action: 'hospital', label: ref('chat:suspend.reason.hospital') },
+  { action: 'holiday', label: ref('chat:suspend.reason.holiday') },
+  { action: 'cancel_visit', label: ref('chat:suspend.reason.cancel_visit') },
+  { action: 'move_visit', label: ref('chat:suspend.reason.move_visit') },
+  { action: 'permanent_admission', label: ref('chat:suspend.reason.permanent_admission') },
+  { action: 'renunciation', label: ref('chat:suspend.reason.renunciation') },
+  { action: 'death', label: ref('chat:suspend.reason.death') },
+];
+
+export function startSuspend(state: EngineState, ctx: TurnContext, understood: Understood, text = ''): TurnResult {
+  const visitOnly = understood.intent === 'cancel_booking';
+  return withPerson(state, ctx, understood, 'suspend', (s, p) => suspendFor(s, ctx, p, understood, visitOnly, text));
+}
+
+function suspendFor(state: EngineState, ctx: TurnContext, person: LinkedPerson, understood: Understood, visitOnly: boolean, typed = ''): TurnResult {
+  const p = person.programme;
+  if (!p || p.status === 'interrupted' || p.status === 'ended') return toMenu(state, ctx, [say('chat:suspend.noProgramme')], understood);
+  const data: Data = { personId: person.personId, programmeId: p.id };
+  if (visitOnly) {
+    return chooseVisit(state, ctx, understood, person, { ...data, reason: /spost|move|anticip|rimand/.test(plain(typed)) ? 'move_visit' : 'cancel_visit' });
+  }
+  const asked = ask(state, { name: 'suspend', step: 'reason', data }, understood, ref('chat:suspend.askReason'), SUSPEND_REASONS);
+  // "Vado in ospedale dal 10 al 20 dicembre": the reason and the dates are already said.
+  const reason = typed ? reasonFromText(typed) : undefined;
+  if (!reason || !asked.state.flow) return asked;
+  const fc: FlowCtx = { state: asked.state, flow: asked.state.flow, ctx, data: dataOf(ctx) };
+  const afterReason = suspendStep(fc, { kind: 'option', action: reason });
+  const when = understand(typed, { now: ctx.now, locale: ctx.locale }).when;
+  if (!afterReason || (reason !== 'hospital' && reason !== 'holiday') || !when?.date || !afterReason.state.flow) return afterReason ?? asked;
+  const afterFrom = suspendStep({ ...fc, state: afterReason.state, flow: afterReason.state.flow }, { kind: 'text', text: typed, understanding: { intent: 'suspend_service', confidence: 1, when: { date: when.date } } });
+  if (!afterFrom?.state.flow || !when.until) return afterFrom ?? afterReason;
+  return suspendStep({ ...fc, state: afterFrom.state, flow: afterFrom.state.flow }, { kind: 'option', action: `until_${when.until}` }) ?? afterFrom;
+}
+
+function chooseVisit(state: EngineState, ctx: TurnContext, understood: Understood, person: LinkedPerson, data: Data): TurnResult {
+  const visits = person.programme?.upcomingVisits ?? [];
+  if (visits.length === 0) return toMenu(state, ctx, [say('chat:suspend.noVisits')], understood);
+  return ask(state, { name: 'suspend', step: 'visit', data }, understood, ref(data.reason === 'move_visit' ? 'chat:suspend.whichVisitMove' : 'chat:suspend.whichVisit'), [
+    ...visits.slice(0, 3).map((v, i) => ({ action: `v${i}`, label: formatDayTime(v.startsAt, ctx.locale) })),
+    { action: 'menu', label: ref('chat:common.backToMenu') },
+  ]);
+}
+
+function readDate(input: FlowInput, ctx: TurnContext): string | undefined {
+  if (input.kind === 'option') {
+    if (input.action === 'today') return todayIn(ctx.now);
+    if (input.action === 'tomorrow') return tomorrow(ctx);
+    return undefined;
+  }
+  return readWhen(input.text, ctx).date as string | undefined;
+}
+
+export function suspendStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined {
+  const { state, flow, ctx } = fc;
+  const data: Data = { ...flow.data };
+  const understood = intentOnly(data.reason === 'cancel_visit' || data.reason === 'move_visit' ? 'cancel_booking' : 'suspend_service');
+  const person = fc.data.people.find((p) => p.personId === data.personId);
+  switch (flow.step) {
+    case 'who': {
+      const i = pickPerson(fc.data.people, input);
+      return i === undefined ? undefined : suspendFor(state, ctx, fc.data.people[i]!, understood, false);
+    }
+    case 'reason': {
+      const reason = input.kind === 'option' ? input.action : reasonFromText(input.text);
+      if (!reason || !SUSPEND_REASONS.some((r) => r.action === reason) || !person) return undefined;
+      data.reason = reason;
+      if (reason === 'cancel_visit' || reason === 'move_visit') return chooseVisit(state, ctx, intentOnly('cancel_booking'), person, data);
+      if (reason === 'hospital' || reason === 'holiday') {
+        return ask(state, { name: 'suspend', step: 'from', data }, understood, ref('chat:suspend.askFrom'), [
+          { action: 'today', label: ref('chat:suspend.today') },
+          { action: 'tomorrow', label: ref('chat:suspend.tomorrow') },
+        ]);
+      }
+      data.from = todayIn(ctx.now);
+      return ask(state, { name: 'suspend', step: 'confirm', data }, understood, ref('chat:suspend.confirmInterruption', { reason: ref(`chat:suspend.reason.${reason}`) }), yesNoChoices(), reason === 'death' ? [say('chat:suspend.condolences')] : []);
+    }
+    case 'from': {
+      const from = readDate(input, ctx);
+      if (!from) return undefined;
+      if (from < todayIn(ctx.now)) return ask(state, flow, understood, ref('chat:suspend.askFrom'), [], [say('chat:help.past')]);
+      data.from = from;
+      return ask(state, { name: 'suspend', step: 'to', data }, understood, ref('chat:suspend.askTo'), [{ action: 'unknown', label: ref('chat:suspend.dontKnow') }]);
+    }
+    case 'to': {
+      const until = input.kind === 'option' ? /^until_(\d{4}-\d{2}-\d{2})$/.exec(input.action)?.[1] : undefined;
+      if (until) data.to = until;
+      else if (input.kind === 'option' && input.action === 'unknown') data.to = null;
+      else if (input.kind === 'text' && readYesNo(input.text) === 'unknown') data.to = null;
+      else {
+        const said = readWhen(input.kind === 'text' ? input.text : '', ctx);
+        const to = input.kind === 'text' ? String(said.date ?? '') || undefined : undefined;
+        if (!to) return undefined;
+        if (to < String(data.from)) return ask(state, flow, understood, ref('chat:suspend.askTo'), [{ action: 'unknown', label: ref('chat:suspend.dontKnow') }], [say('chat:suspend.toBeforeFrom')]);
+        data.to = to;
+      }
+      const params = { reason: ref(`chat:suspend.reason.${String(data.reason)}`), from: formatDay(String(data.from), ctx.locale) };
+      const question = data.to ? ref('chat:suspend.confirmPeriod', { ...params, to: formatDay(String(data.to), ctx.locale) }) : ref('chat:suspend.confirmOpen', params);
+      return ask(state, { name: 'suspend', step: 'confirm', data }, understood, question, yesNoChoices());
+    }
+    case 'visit': {
+      if (input.kind === 'option' && input.action === 'menu') return toMenu(state, ctx, [], understood);
+      const visits = person?.programme?.upcomingVisits ?? [];
+      const m = input.kind === 'option' ? /^v(\d)$/.exec(input.action) : null;
+      const visit = m ? visits[Number(m[1])] : input.kind === 'text' ? visitByText(visits, input.text, ctx) : undefined;
+      if (!visit) return undefined;
+      data.visitId = visit.id;
+      data.visitStart = visit.startsAt;
+      if (data.reason === 'move_visit') return ask(state, { name: 'suspend', step: 'new_when', data }, understood, ref('chat:suspend.askNewWhen'));
+      return ask(state, { name: 'suspend', step: 'confirm', data }, understood, ref('chat:suspend.confirmCancel', { when: formatDayTime(visit.startsAt, ctx.locale) }), yesNoChoices());
+    }
+    case 'new_when': {
+      if (input.kind !== 'text') return undefined;
+      const when = readWhen(input.text, ctx);
+      if (!when.date) return undefined;
+      const time = String(when.time ?? DateTime.fromISO(String(data.visitStart), { zone: ROME_ZONE }).toFormat('HH:mm'));
+      const start = `${String(when.date)}T${time}`;
+      const problem = checkStart(start, ctx.now, person?.livesAloneWithoutFamily ?? false, fc.data.comuni.find((c) => c.id === person?.comuneId)?.patronDay ?? null);
+      if (problem) return ask(state, flow, understood, ref('chat:suspend.askNewWhen'), [], [say(problem)]);
+      data.newStart = DateTime.fromISO(start, { zone: ROME_ZONE }).toISO() ?? start;
+      return ask(state, { name: 'suspend', step: 'confirm', data }, understood, ref('chat:suspend.confirmMove', { from: formatDayTime(String(data.visitStart), ctx.locale), to: formatDayTime(String(data.newStart), ctx.locale) }), yesNoChoices());
+    }
+    case 'confirm': {
+      const answer = input.kind === 'option' ? input.action : readYesNo(input.text);
+      if (answer === 'no') return toMenu(state, ctx, [say('chat:common.cancelled')], understood);
+      if (answer !== 'yes' || !person) return undefined;
+      return recordSuspend(state, ctx, understood, person, data);
+    }
+  }
+  return undefined;
+}
+
+/** The art. 13 reason a typed message names, if any. */
+export function reasonFromText(text: string): string | undefined {
+  const t = plain(text);
+  if (/ospedal|ricover|hospital/.test(t)) return 'hospital';
+  if (/vacanz|ferie|holiday|fuori casa|via per|al mare|in montagna/.test(t)) return 'holiday';
+  if (/\brsa\b|casa di riposo|residenz|nursing home|care home/.test(t)) return 'permanent_admission';
+  if (/\bmort|decedut|scompars|mancat|died|passed away/.test(t)) return 'death';
+  if (/rinunc|non voglio piu|disdire il servizio|stop the service/.test(t)) return 'renunciation';
+  if (/spost|anticip|rimand|\bmove\b/.test(t)) return 'move_visit';
+  if (/annull|disdic|cancel/.test(t)) return 'cancel_visit';
+  return undefined;
+}
+
+function visitByText(visits: readonly { id: string; startsAt: string }[], text: string, ctx: TurnContext) {
+  const date = readWhen(text, ctx).date;
+  return date ? visits.find((v) => DateTime.fromISO(v.startsAt, { zone: ROME_ZONE }).toISODate() === date) : undefined;
+}
+
+function recordSuspend(state: EngineState, ctx: TurnContext, understood: Understood, person: LinkedPerson, data: Data): TurnResult {
+  const programmeId = String(data.programmeId);
+  if (data.reason === 'cancel_visit' || data.reason === 'move_visit') {
+    return {
+      state,
+      replies: [],
+      understood,
+      effects: [{
+        kind: 'create_request', requestKind: 'visit', personId: person.personId, comuneId: person.comuneId, programmeId, visitId: String(data.visitId),
+        family: null, service: null, requestedStart: data.newStart ? (DateTime.fromISO(String(data.newStart)).toUTC().toISO() ?? null) : null, requestedText: String(data.reason),
+      }],
+      finish: (results) => toMenu(state, ctx, [say('chat:suspend.visitRecorded', { reference: results.reference ?? '' })], understood),
+    };
+  }
+  const to = typeof data.to === 'string' ? data.to : null;
+  return toMenu(state, ctx, [say('chat:suspend.recorded')], understood, [
+    { kind: 'request_suspension', programmeId, fromDate: String(data.from), toDate: to, reason: String(data.reason) },
+  ]);
+}
+
+export { startLink };

@@ -1,0 +1,196 @@
+/**
+ * Segnalazione (art. 4, ex officio): a portiere, custode or neighbour reports someone in need.
+ * One question per message; immediate risk gets "call 112" first and an urgent alert, then the
+ * report goes on. The reporter gets a reference and may later ask its status, nothing else.
+ */
+import { ask, intentOnly, plain, readYesNo, ref, say, toMenu, type Choice, type FlowCtx, type FlowInput } from '../kit.ts';
+import type { EngineState, FlowValue, TurnContext, TurnResult, Understood } from '../types.ts';
+import { comuneChoices, pickComune } from './help.ts';
+
+type Data = Record<string, FlowValue>;
+
+const ROLES = ['portiere', 'custode', 'neighbour', 'relative', 'other'] as const;
+export const PROBLEMS = ['not_seen', 'confused', 'not_eating', 'home_neglected', 'needs_help', 'other'] as const;
+
+const ROLE_WORDS: [RegExp, (typeof ROLES)[number]][] = [
+  [/portier|porter|concierge/, 'portiere'],
+  [/custode|caretaker/, 'custode'],
+  [/vicin|neighbo/, 'neighbour'],
+  [/figli|nipot|parent|fratell|sorell|relative|famil/, 'relative'],
+];
+
+const PROBLEM_WORDS: [RegExp, (typeof PROBLEMS)[number]][] = [
+  [/posta|non (si )?vede|non esce|non apre|not seen|mail/, 'not_seen'],
+  [/confus|non ricord|smarrit|confused/, 'confused'],
+  [/mangia|cibo|magr|eat|food/, 'not_eating'],
+  [/sporc|odore|rifiut|disordin|dirty|smell/, 'home_neglected'],
+  [/aiuto|sola|solo|help|alone/, 'needs_help'],
+];
+
+const triple = (): Choice[] => [
+  { action: 'yes', label: ref('chat:common.yes') },
+  { action: 'no', label: ref('chat:common.no') },
+  { action: 'unknown', label: ref('chat:common.dontKnow') },
+];
+
+export function startReport(state: EngineState, understood: Understood): TurnResult {
+  return ask(state, { name: 'report', step: 'role', data: {} }, understood, ref('chat:report.askRole'), ROLES.map((r) => ({ action: r, label: ref(`chat:report.role.${r}`) })), [say('chat:report.intro')]);
+}
+
+function tri(input: FlowInput): boolean | null | undefined {
+  const a = input.kind === 'option' ? input.action : readYesNo(input.text);
+  return a === 'yes' ? true : a === 'no' ? false : a === 'unknown' ? null : undefined;
+}
+
+function freeText(input: FlowInput, min = 2, max = 200): string | undefined {
+  if (input.kind !== 'text') return undefined;
+  const t = input.text.trim();
+  return t.length >= min ? t.slice(0, max) : undefined;
+}
+
+export function reportStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined {
+  const { state, flow, ctx } = fc;
+  const data: Data = { ...flow.data };
+  const understood = intentOnly('report_person');
+  const go = (step: string, question: string, choices: Choice[] = [], preface: ReturnType<typeof say>[] = [], effects: TurnResult['effects'] = []) =>
+    ask(state, { name: 'report', step, data }, understood, ref(question), choices, preface, effects);
+  switch (flow.step) {
+    case 'role': {
+      const t = input.kind === 'text' ? plain(input.text) : '';
+      const role = input.kind === 'option' ? ROLES.find((r) => r === input.action) : ROLE_WORDS.find(([re]) => re.test(t))?.[1] ?? (t.length >= 3 ? 'other' : undefined);
+      if (!role) return undefined;
+      data.role = role;
+      return go('reporter_name', 'chat:report.askReporterName');
+    }
+    case 'reporter_name': {
+      const name = freeText(input, 2, 100);
+      if (!name) return undefined;
+      data.reporterName = name;
+      return go('subject_name', 'chat:report.askSubjectName');
+    }
+    case 'subject_name': {
+      const name = freeText(input, 2, 100);
+      if (!name) return undefined;
+      data.subjectName = name;
+      return go('address', 'chat:report.askAddress');
+    }
+    case 'address': {
+      const address = freeText(input, 3, 200);
+      if (!address) return undefined;
+      data.address = address;
+      const comune = pickComune(fc.data, { kind: 'text', text: address, understanding: { intent: 'unknown', confidence: 0 } });
+      if (comune) {
+        data.comuneId = comune;
+        return go('problem', 'chat:report.askProblem', problemChoices());
+      }
+      return go('comune', 'chat:report.askComune', comuneChoices(fc.data));
+    }
+    case 'comune': {
+      const comune = pickComune(fc.data, input);
+      if (!comune) return undefined;
+      data.comuneId = comune;
+      return go('problem', 'chat:report.askProblem', problemChoices());
+    }
+    case 'problem': {
+      const t = input.kind === 'text' ? plain(input.text) : '';
+      const problem = input.kind === 'option' ? PROBLEMS.find((p) => p === input.action) : PROBLEM_WORDS.find(([re]) => re.test(t))?.[1] ?? (t.length >= 3 ? 'other' : undefined);
+      if (!problem) return undefined;
+      data.problems = [problem];
+      if (input.kind === 'text') data.details = input.text.trim().slice(0, 1000);
+      return go('details', 'chat:report.askDetails', [{ action: 'skip', label: ref('chat:report.nothingToAdd') }]);
+    }
+    case 'details': {
+      if (input.kind === 'text') {
+        const extra = input.text.trim().slice(0, 1000);
+        if (!/^(no|niente|nulla|no grazie|nothing|none|nope)[.!]?$/.test(plain(extra))) data.details = [data.details, extra].filter(Boolean).join(' — ').slice(0, 2000);
+      } else if (input.action !== 'skip') return undefined;
+      return go('alone', 'chat:report.askAlone', triple());
+    }
+    case 'alone': {
+      const v = tri(input);
+      if (v === undefined) return undefined;
+      data.livesAlone = v;
+      return go('aware', 'chat:report.askAware', triple());
+    }
+    case 'aware': {
+      const v = tri(input);
+      if (v === undefined) return undefined;
+      data.aware = v;
+      return go('risk', 'chat:report.askRisk', [
+        { action: 'yes', label: ref('chat:report.riskYes') },
+        { action: 'no', label: ref('chat:report.riskNo') },
+      ]);
+    }
+    case 'risk': {
+      const v = tri(input);
+      if (v === undefined || v === null) return undefined;
+      data.risk = v;
+      if (v) {
+        // Danger now: 112 first, the report recorded at once as immediate, an urgent alert to staff.
+        const created = createSegnalazione(state, ctx, understood, data);
+        return {
+          ...created,
+          replies: [say('chat:emergency.call112'), say('chat:emergency.alerted')],
+          effects: [...created.effects, { kind: 'handover', urgent: true, reason: 'segnalazione_risk' }],
+          finish: (results) => ({ replies: [say('chat:report.recorded', { reference: results.reference ?? '' })], state: { v: 1, menu: state.menu, step: 'menu' } }),
+        };
+      }
+      return go('consent', 'chat:report.askConsent', yesNo());
+    }
+    case 'consent': {
+      const v = tri(input);
+      if (v === undefined || v === null) return undefined;
+      data.consent = v;
+      const comune = fc.data.comuni.find((c) => c.id === data.comuneId)?.name ?? String(data.comuneId);
+      return ask(state, { name: 'report', step: 'confirm', data }, understood,
+        ref('chat:report.confirm', { name: String(data.subjectName), address: String(data.address), comune, problem: ref(`chat:report.problem.${(data.problems as string[])[0]}`) }), yesNo());
+    }
+    case 'confirm': {
+      const v = tri(input);
+      if (v === false) return toMenu(state, ctx, [say('chat:common.cancelled')], understood);
+      if (v !== true) return undefined;
+      return createSegnalazione(state, ctx, understood, data);
+    }
+  }
+  return undefined;
+}
+
+function yesNo(): Choice[] {
+  return [
+    { action: 'yes', label: ref('chat:common.yes') },
+    { action: 'no', label: ref('chat:common.no') },
+  ];
+}
+
+function problemChoices(): Choice[] {
+  return PROBLEMS.map((p) => ({ action: p, label: ref(`chat:report.problem.${p}`) }));
+}
+
+function createSegnalazione(state: EngineState, ctx: TurnContext, understood: Understood, data: Data): TurnResult {
+  const risk = data.risk === true;
+  const problems = (data.problems as string[] | undefined) ?? [];
+  const urgency = risk ? 'immediate' : data.livesAlone === true && problems.some((p) => p === 'not_seen' || p === 'not_eating') ? 'high' : 'normal';
+  return {
+    state,
+    replies: [],
+    understood,
+    effects: [
+      {
+        kind: 'create_segnalazione',
+        reporterName: typeof data.reporterName === 'string' ? data.reporterName : null,
+        reporterRole: String(data.role ?? 'other'),
+        subjectName: String(data.subjectName),
+        subjectAddress: String(data.address),
+        comuneId: String(data.comuneId),
+        problems,
+        details: typeof data.details === 'string' ? data.details : null,
+        livesAlone: typeof data.livesAlone === 'boolean' ? data.livesAlone : null,
+        personAware: typeof data.aware === 'boolean' ? data.aware : null,
+        immediateRisk: risk,
+        consentToContact: typeof data.consent === 'boolean' ? data.consent : null,
+        urgency,
+      },
+    ],
+    finish: (results) => toMenu(state, ctx, [say('chat:report.recorded', { reference: results.reference ?? '' }), say('chat:report.next')], understood),
+  };
+}

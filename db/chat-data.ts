@@ -1,0 +1,181 @@
+/**
+ * The read queries the conversation engine needs, loaded inside processPending (under the
+ * conversation's lock) before each turn: who this chat identity is linked to and the people it
+ * may act for (itself and, as a delegate, only the people it is delegated for), their programme
+ * balance and next visits, their application and waiting-list place, the comuni (office hours,
+ * address, patron day), the resources serving them, and the records this identity created.
+ * Before linking nothing personal is loaded.
+ */
+import { and, asc, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
+import type { ApplicationInfo, ChatContext, ComuneInfo, LinkedPerson, ProgrammeInfo, ProviderInfo } from '../core/conversation/context.ts';
+import { rowsOf, type Queryable } from './client.ts';
+import {
+  applicationDetails,
+  applications,
+  channelIdentities,
+  comuni,
+  conversations,
+  delegations,
+  helpRequests,
+  people,
+  programmes,
+  questionnaireResponses,
+  resourceComuni,
+  resources,
+  segnalazioni,
+  visits,
+  voucherLedger,
+} from './schema.ts';
+
+export async function loadComuni(q: Queryable): Promise<ComuneInfo[]> {
+  const rows = await q
+    .select({ id: comuni.id, name: comuni.name, officeAddress: comuni.officeAddress, officeHours: comuni.officeHours, patronDay: comuni.patronDay })
+    .from(comuni)
+    .orderBy(asc(comuni.name));
+  return rows.map((r) => ({ ...r, officeHours: r.officeHours ?? null }));
+}
+
+async function loadProviders(q: Queryable): Promise<ProviderInfo[]> {
+  const rows = await q
+    .select({ id: resources.id, name: resources.name, kind: resources.kind, phone: resources.phone, availability: resources.availability, comuneId: resourceComuni.comuneId })
+    .from(resources)
+    .innerJoin(resourceComuni, eq(resourceComuni.resourceId, resources.id))
+    .where(and(eq(resources.active, true), inArray(resources.kind, ['accredited_provider', 'volunteer_association'])))
+    .orderBy(asc(resources.name));
+  const byId = new Map<string, ProviderInfo>();
+  for (const r of rows) {
+    const p = byId.get(r.id) ?? { name: r.name, kind: r.kind as ProviderInfo['kind'], phone: r.phone, availability: r.availability, comuni: [] };
+    p.comuni.push(r.comuneId);
+    byId.set(r.id, p);
+  }
+  return [...byId.values()];
+}
+
+async function balanceOf(q: Queryable, programmeId: string): Promise<number> {
+  const [row] = await q
+    .select({
+      balance: sql<number>`coalesce(sum(case when ${voucherLedger.kind} in ('issue', 'adjustment') then ${voucherLedger.hours} else -${voucherLedger.hours} end), 0)`.mapWith(Number),
+    })
+    .from(voucherLedger)
+    .where(eq(voucherLedger.programmeId, programmeId));
+  return Math.max(0, row?.balance ?? 0);
+}
+
+async function loadProgramme(q: Queryable, personId: string, now: Date): Promise<ProgrammeInfo | null> {
+  const [p] = await q
+    .select({ id: programmes.id, status: programmes.status, weeklyHours: programmes.weeklyHours, periodEnd: programmes.periodEnd })
+    .from(programmes)
+    .where(eq(programmes.personId, personId))
+    .orderBy(sql`case when ${programmes.status} in ('active', 'suspended') then 0 when ${programmes.status} = 'planned' then 1 else 2 end`, desc(programmes.periodStart))
+    .limit(1);
+  if (!p) return null;
+  const upcoming = await q
+    .select({ id: visits.id, startsAt: visits.startsAt, hours: visits.hours })
+    .from(visits)
+    .where(and(eq(visits.programmeId, p.id), eq(visits.status, 'planned'), gte(visits.startsAt, now)))
+    .orderBy(asc(visits.startsAt))
+    .limit(3);
+  let questionnaireDue = false;
+  if (p.status === 'ended') {
+    const answered = await q.select({ id: questionnaireResponses.id }).from(questionnaireResponses).where(eq(questionnaireResponses.programmeId, p.id)).limit(1);
+    questionnaireDue = answered.length === 0;
+  }
+  return {
+    id: p.id,
+    status: p.status,
+    weeklyHours: p.weeklyHours,
+    periodEnd: p.periodEnd,
+    balance: await balanceOf(q, p.id),
+    upcomingVisits: upcoming.map((v) => ({ id: v.id, startsAt: v.startsAt.toISOString(), hours: v.hours })),
+    questionnaireDue,
+  };
+}
+
+async function loadApplication(q: Queryable, personId: string): Promise<ApplicationInfo | null> {
+  const [a] = await q
+    .select({
+      id: applications.id,
+      status: applications.status,
+      comuneId: applications.comuneId,
+      applicationDate: applications.applicationDate,
+      totalPoints: applications.totalPoints,
+      autonomyPoints: applications.autonomyPoints,
+      answerSentAt: applicationDetails.answerSentAt,
+    })
+    .from(applications)
+    .leftJoin(applicationDetails, eq(applicationDetails.applicationId, applications.id))
+    .where(eq(applications.personId, personId))
+    .orderBy(sql`case when ${applications.status} = 'closed' then 1 else 0 end`, desc(applications.applicationDate), desc(applications.createdAt))
+    .limit(1);
+  if (!a) return null;
+  let position: number | null = null;
+  let ahead: number | null = null;
+  if (a.status === 'waiting_list' && a.totalPoints !== null && a.autonomyPoints !== null) {
+    // Art. 6 order, as the waiting-list index: the people before this application in its comune.
+    const result = await q.execute(sql`
+      select count(*)::int as n from ${applications}
+      where ${applications.comuneId} = ${a.comuneId} and ${applications.status} = 'waiting_list'
+        and ((100 - ${applications.totalPoints}), (40 - ${applications.autonomyPoints}), ${applications.applicationDate}, ${applications.id})
+          < ((100 - ${a.totalPoints}::int), (40 - ${a.autonomyPoints}::int), ${a.applicationDate}::date, ${a.id}::uuid)`);
+    ahead = Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0);
+    position = ahead + 1;
+  }
+  return {
+    id: a.id,
+    status: a.status,
+    applicationDate: a.applicationDate,
+    answerSentOn: a.answerSentAt ? a.answerSentAt.toISOString().slice(0, 10) : null,
+    position,
+    ahead,
+  };
+}
+
+async function loadPerson(q: Queryable, row: { id: string; givenName: string | null; comuneId: string | null; livesAlone: boolean | null; familySupport: boolean | null }, self: boolean, now: Date): Promise<LinkedPerson> {
+  return {
+    personId: row.id,
+    givenName: row.givenName ?? '',
+    self,
+    comuneId: row.comuneId,
+    livesAloneWithoutFamily: row.livesAlone === true && row.familySupport === false,
+    programme: await loadProgramme(q, row.id, now),
+    application: await loadApplication(q, row.id),
+  };
+}
+
+const personColumns = { id: people.id, givenName: people.givenName, comuneId: people.comuneId, livesAlone: people.livesAlone, familySupport: people.familySupport };
+
+/** Everything the engine may know for one turn of this identity's conversation. */
+export async function loadChatContext(q: Queryable, identityId: string, now: Date): Promise<ChatContext> {
+  const [identity] = await q.select({ personId: channelIdentities.personId }).from(channelIdentities).where(eq(channelIdentities.id, identityId));
+  const myRequests = await q
+    .select({ reference: helpRequests.reference, status: helpRequests.status, kind: helpRequests.kind })
+    .from(helpRequests)
+    .innerJoin(conversations, eq(conversations.id, helpRequests.conversationId))
+    .where(eq(conversations.identityId, identityId))
+    .orderBy(desc(helpRequests.createdAt))
+    .limit(20);
+  const mySegnalazioni = await q
+    .select({ reference: segnalazioni.reference, status: segnalazioni.status })
+    .from(segnalazioni)
+    .where(eq(segnalazioni.reporterIdentityId, identityId))
+    .orderBy(desc(segnalazioni.createdAt))
+    .limit(20);
+  const base = { comuni: await loadComuni(q), providers: await loadProviders(q), myRequests, mySegnalazioni };
+  const personId = identity?.personId;
+  if (!personId) return { linked: false, people: [], ...base };
+
+  const list: LinkedPerson[] = [];
+  const [self] = await q.select(personColumns).from(people).where(and(eq(people.id, personId), isNull(people.erasedAt)));
+  if (!self) return { linked: false, people: [], ...base };
+  const delegated = await q
+    .select(personColumns)
+    .from(delegations)
+    .innerJoin(people, eq(people.id, delegations.personId))
+    .where(and(eq(delegations.delegatePersonId, personId), isNull(delegations.revokedAt), isNull(people.erasedAt)))
+    .orderBy(asc(people.givenName), asc(people.id));
+  const selfPerson = await loadPerson(q, self, true, now);
+  // A delegate living outside the ambito with nothing of their own is not a case: show only the people they act for.
+  if (self.comuneId !== null || selfPerson.programme || selfPerson.application || delegated.length === 0) list.push(selfPerson);
+  for (const d of delegated) list.push(await loadPerson(q, d, false, now));
+  return { linked: true, people: list, ...base };
+}
