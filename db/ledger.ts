@@ -7,8 +7,9 @@
  * 2. `appendLedgerEntry` writes `after_entry_id` = the newest entry it read. That column is unique,
  *    so two writers that read the same ledger (a future path that forgot the lock) cannot both
  *    append: the second gets a unique violation (→ 409 CONFLICT) instead of overdrawing;
- * 3. after the insert, the balance is summed again in the same transaction and a negative one
- *    throws INSUFFICIENT_BALANCE, rolling the whole transaction back.
+ * 3. a database trigger (migration 0005) refuses any entry that takes the balance below zero,
+ *    and any UPDATE or DELETE: the ledger is append-only whoever writes to it. Its refusal
+ *    becomes INSUFFICIENT_BALANCE and rolls the whole transaction back.
  */
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { DomainError } from '../core/errors.ts';
@@ -54,9 +55,9 @@ export interface AppendInput {
   recordedBy?: string | null;
 }
 
-function isUniqueViolation(error: unknown): boolean {
+function hasCode(error: unknown, code: string): boolean {
   const e = error as { code?: unknown; cause?: { code?: unknown } } | null;
-  return e?.code === '23505' || e?.cause?.code === '23505';
+  return e?.code === code || e?.cause?.code === code;
 }
 
 /**
@@ -82,15 +83,13 @@ export async function appendLedgerEntry(tx: Tx, programmeId: string, afterEntryI
       })
       .returning();
   } catch (error) {
-    if (isUniqueViolation(error)) {
+    if (hasCode(error, '23505')) {
       const visitTaken = input.visitId ? 'programmes:error.visitAlreadyRedeemed' : 'errors:CONFLICT';
       throw new DomainError('CONFLICT', { key: visitTaken });
     }
+    // The balance trigger of migration 0005 (check_violation): this entry would overdraw.
+    if (hasCode(error, '23514')) throw new DomainError('INSUFFICIENT_BALANCE', { key: 'errors:balanceWouldBeNegative' }, { rule: 'art. 11' });
     throw error;
-  }
-  const balance = await sumBalance(tx, programmeId);
-  if (balance < 0) {
-    throw new DomainError('INSUFFICIENT_BALANCE', { key: 'rules:insufficientBalance', params: { balance: balance + Math.abs(input.hours), requested: Math.abs(input.hours) } }, { rule: 'art. 11' });
   }
   return row!;
 }

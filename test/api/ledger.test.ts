@@ -203,3 +203,25 @@ describe.skipIf(postgresSkipped)('voucher ledger API (art. 11)', () => {
     expect(await ledgerBalance(f.db, file.programmeId)).toBe(0);
   });
 });
+
+describe.skipIf(postgresSkipped)('voucher ledger at the database (migration 0005)', () => {
+  let t: TestApp;
+  let f: CaseFixtures;
+  beforeAll(async () => {
+    t = await createTestApp({ demoData: true });
+    f = await createCaseFixtures(t.db.database.db);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('refuses to edit or delete an entry, and any entry that would overdraw, whoever writes it', async () => {
+    const { db } = t.db.database;
+    const programmeId = (await f.createFile('albairate', { issuedHours: 2 })).programmeId;
+    await expect(db.update(voucherLedger).set({ hours: 99 }).where(eq(voucherLedger.programmeId, programmeId))).rejects.toThrow();
+    await expect(db.delete(voucherLedger).where(eq(voucherLedger.programmeId, programmeId))).rejects.toThrow();
+    await expect(db.insert(voucherLedger).values({ programmeId, kind: 'redeem', hours: 3, on: '2026-11-20' })).rejects.toThrow();
+    await db.insert(voucherLedger).values({ programmeId, kind: 'redeem', hours: 2, on: '2026-11-20' });
+    expect(await ledgerBalance(db, programmeId)).toBe(0);
+  });
+});
