@@ -11,14 +11,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { i18n as I18n } from 'i18next';
-import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import { normalisePhone, optionFromNumber, smsKeyword } from '../core/channels/render.ts';
 import { decideTurn, receiveMessage } from '../core/conversation/service.ts';
 import { createChatDeps } from './chat-deps.ts';
+import { identityAddress, redeemLinkCode } from './chat-link.ts';
 import { notify, type Database, type Db, type Queryable } from './client.ts';
 import { appendInbound, latestOptions, processPending, repliesTo } from './conversations.ts';
 import { enqueueOutbound, openStaffTask, type OutChannel } from './outbound.ts';
-import { channelIdentities, channelInbound, channelLeases, conversations, documents, linkCodes, messages, people, type StoredInput } from './schema.ts';
+import { channelIdentities, channelInbound, channelLeases, conversations, documents, messages, people, type StoredInput } from './schema.ts';
 
 export const INBOX_CHANNEL = 'centrale_channel_inbox';
 /** After this many failed attempts a row is left to staff (and logged), not retried forever. */
@@ -116,11 +117,6 @@ export interface ChannelTurn {
 
 const t = (ctx: ChannelContext, key: string, locale: string, params: Record<string, string | number> = {}) =>
   ctx.i18n.t(`channels:${key}`, { ...params, lng: locale });
-
-/** Hash under which link codes are stored: SHA-256 hex of the code in capitals, spaces removed. */
-export function hashLinkCode(code: string): string {
-  return createHash('sha256').update(code.replace(/\s+/g, '').toUpperCase()).digest('hex');
-}
 
 /**
  * Handles one inbound event from Telegram or SMS for the address (chat id / phone number):
@@ -270,14 +266,20 @@ async function replyToInbound(db: Db, conversationId: string, inboundId: string,
 async function linkWithCode(ctx: ChannelContext, identityId: string, code: string, locale: string, created: boolean): Promise<string[]> {
   const db = ctx.database.db;
   const now = ctx.now();
+  // The same check as a code typed in any chat (db/chat-link.ts): one hash, one set of attempt limits.
+  const normalised = code.replace(/[\s-]/g, '').toUpperCase();
   const outcome = await db.transaction(async (tx) => {
-    const [row] = await tx.select().from(linkCodes).where(eq(linkCodes.codeHash, hashLinkCode(code))).for('update');
-    if (!row) return 'invalid' as const;
-    if (row.usedAt) return row.usedByIdentityId === identityId ? ('linked' as const) : ('invalid' as const);
-    if (row.expiresAt <= now || row.failedAttempts >= 5) return 'invalid' as const;
-    await tx.update(linkCodes).set({ usedAt: now, usedByIdentityId: identityId }).where(eq(linkCodes.id, row.id));
-    await tx.update(channelIdentities).set({ personId: row.personId }).where(eq(channelIdentities.id, identityId));
-    await linkConversation(tx, identityId, row.personId);
+    const [conversation] = await tx
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(eq(conversations.identityId, identityId))
+      .orderBy(desc(conversations.createdAt))
+      .limit(1);
+    const { channel, address } = await identityAddress(tx, identityId);
+    const result = await redeemLinkCode(tx, { code: normalised, conversationId: conversation?.id ?? identityId, identityId, channel, address, now });
+    if (result !== 'ok') return 'invalid' as const;
+    const [identity] = await tx.select({ personId: channelIdentities.personId }).from(channelIdentities).where(eq(channelIdentities.id, identityId));
+    if (identity?.personId) await linkConversation(tx, identityId, identity.personId);
     return 'linked' as const;
   });
   const bodies = [t(ctx, outcome === 'linked' ? 'link.done' : 'link.invalid', locale)];

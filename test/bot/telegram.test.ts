@@ -8,7 +8,8 @@ import { createTelegramChannel, type TelegramChannel } from '../../bot/telegram.
 import { appendInbound } from '../../db/conversations.ts';
 import { storeInbound } from '../../db/channel-inbox.ts';
 import { createOutboundWorker, type OutboundWorker } from '../../db/outbound.ts';
-import { channelIdentities, conversations, documents, outboundMessages, people, staffTasks } from '../../db/schema.ts';
+import { issueLinkCode } from '../../db/chat-link.ts';
+import { channelIdentities, conversations, documents, outboundMessages, people, staffTasks, staffUsers } from '../../db/schema.ts';
 import { createI18n } from '../../locales/index.ts';
 import { createLogger } from '../../logger.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
@@ -69,6 +70,24 @@ describe('Telegram polling', () => {
     await flush();
     expect(fake.sent(501).length).toBeGreaterThan(sent.length);
     expect(fake.calls.some((c) => c.method === 'answerCallbackQuery')).toBe(true);
+  });
+
+  it('links with a /start CODE deep link through the same one-time code check as the chat', async () => {
+    const db = t.db.database.db;
+    const [person] = await db.insert(people).values({ comuneId: 'albairate', givenName: 'Rosa' }).returning({ id: people.id });
+    const [staff] = await db.select({ id: staffUsers.id }).from(staffUsers).limit(1);
+    const { code } = await issueLinkCode(db, { personId: person!.id, issuedBy: staff!.id, now: new Date() });
+    fake.pushUpdate(textUpdate(510, `/start ${code}`));
+    await channel.pollOnce();
+    await flush();
+    const [identity] = await db.select().from(channelIdentities).where(and(eq(channelIdentities.channel, 'telegram'), eq(channelIdentities.address, '510')));
+    expect(identity!.personId).toBe(person!.id);
+    // Single use: another chat cannot reuse it.
+    fake.pushUpdate(textUpdate(511, `/start ${code}`));
+    await channel.pollOnce();
+    await flush();
+    const [other] = await db.select().from(channelIdentities).where(and(eq(channelIdentities.channel, 'telegram'), eq(channelIdentities.address, '511')));
+    expect(other!.personId).toBeNull();
   });
 
   it('a crash between storing and handling loses nothing: the sweep handles it once', async () => {
