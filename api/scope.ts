@@ -13,12 +13,9 @@ import { delegations, people, programmes } from '../db/schema.ts';
 import type { StaffIdentity } from '../db/staff.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { canSeeComune } from './guard.ts';
+import { isUuid } from './security.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
+export { isUuid };
 
 export function notFound(): DomainError {
   return new DomainError('NOT_FOUND', { key: 'errors:NOT_FOUND' });

@@ -5,12 +5,12 @@
  * each event once.
  */
 import { and, eq, gte, inArray, lt, lte } from 'drizzle-orm';
-import { addCalendarDays } from '../core/regulation/calendar.ts';
+import { addCalendarDays, romeDate } from '../core/regulation/calendar.ts';
 import { computeEvaluationDue } from '../core/regulation/evaluation.ts';
 import type { Db } from './client.ts';
 import { recordAnswerDueEvents } from './applications.ts';
 import { recordCaseEvent } from './events.ts';
-import { recordProgrammeStarted, romeMidnight, romeToday } from './programmes.ts';
+import { recordProgrammeStarted, romeMidnight } from './programmes.ts';
 import { evaluations, programmes, visits } from './schema.ts';
 
 /** Days before the end (and before an evaluation is due) when the citizen is told. */
@@ -25,7 +25,7 @@ export interface SweepReport {
 }
 
 export async function recordDueEvents(db: Db, now: Date): Promise<SweepReport> {
-  const today = romeToday(now);
+  const today = romeDate(now);
   const tomorrow = addCalendarDays(today, 1);
   const report: SweepReport = { programmesStarted: 0, visitTomorrow: 0, evaluationDue: 0, programmeEnding: 0 };
 
@@ -102,6 +102,6 @@ export async function recordDueEvents(db: Db, now: Date): Promise<SweepReport> {
  */
 export async function runCaseSweeps(db: Db, now: Date): Promise<SweepReport & { answersDue: number }> {
   const report = await recordDueEvents(db, now);
-  const answersDue = await recordAnswerDueEvents(db, romeToday(now));
+  const answersDue = await recordAnswerDueEvents(db, romeDate(now));
   return { ...report, answersDue };
 }

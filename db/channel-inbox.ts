@@ -17,7 +17,7 @@ import { decideTurn, receiveMessage } from '../core/conversation/service.ts';
 import { createChatDeps } from './chat-deps.ts';
 import { identityAddress, redeemLinkCode } from './chat-link.ts';
 import { notify, type Database, type Db, type Queryable } from './client.ts';
-import { appendInbound, latestOptions, processPending, repliesTo } from './conversations.ts';
+import { appendInbound, latestOptions, MESSAGES_CHANNEL, nextSeq, processPending, repliesTo } from './conversations.ts';
 import { enqueueOutbound, openStaffTask, type OutChannel } from './outbound.ts';
 import { channelIdentities, channelInbound, channelLeases, conversations, documents, messages, people, type StoredInput } from './schema.ts';
 
@@ -251,13 +251,9 @@ async function replyToInbound(db: Db, conversationId: string, inboundId: string,
     const [inbound] = await tx.select({ processedAt: messages.processedAt }).from(messages).where(eq(messages.id, inboundId));
     if (!inbound || inbound.processedAt) return;
     for (const body of bodies) {
-      const [c] = await tx
-        .update(conversations)
-        .set({ lastSeq: sql`${conversations.lastSeq} + 1`, updatedAt: now })
-        .where(eq(conversations.id, conversationId))
-        .returning({ seq: conversations.lastSeq });
-      await tx.insert(messages).values({ conversationId, seq: c!.seq, direction: 'out', author: 'bot', body, replyTo: inboundId });
-      await notify(tx, 'centrale_messages', `${conversationId}:${c!.seq}`);
+      const seq = await nextSeq(tx, conversationId);
+      await tx.insert(messages).values({ conversationId, seq, direction: 'out', author: 'bot', body, replyTo: inboundId });
+      await notify(tx, MESSAGES_CHANNEL, `${conversationId}:${seq}`);
     }
     await tx.update(messages).set({ processedAt: now, understood: { intent: 'channel' } }).where(eq(messages.id, inboundId));
   });

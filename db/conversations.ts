@@ -104,7 +104,7 @@ export async function createWebChatSession(
 }
 
 /** Hands out the next sequence number; the caller must hold the conversation's row lock. */
-async function nextSeq(tx: Queryable, conversationId: string): Promise<number> {
+export async function nextSeq(tx: Queryable, conversationId: string): Promise<number> {
   const [row] = await tx
     .update(conversations)
     .set({ lastSeq: sql`${conversations.lastSeq} + 1`, updatedAt: sql`now()` })

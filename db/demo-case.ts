@@ -10,7 +10,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { addCalendarDays, ROME_ZONE } from '../core/regulation/calendar.ts';
+import { addCalendarDays, romeDate, ROME_ZONE } from '../core/regulation/calendar.ts';
 import { computeHoursIssued, computeMaxProgrammeEnd } from '../core/regulation/programme.ts';
 import type { FeeTariff } from '../core/regulation/fees.ts';
 import type { Tx } from './client.ts';
@@ -147,7 +147,6 @@ const DEMO_CASES: readonly DemoCase[] = [
   { comuneId: 'vermezzo-con-zelo', givenName: 'Sergio', familyName: 'Longoni', birthDate: '1943-09-14', livesAlone: false, familySupport: false, resource: 'rete', services: ['4B', '7A'], weeklyHours: 4, visitDays: [2, 5], visitHours: 2, startHour: 16, startedDaysAgo: 15, iseeCents: 1_250_000, totalPoints: 60, autonomyPoints: 22 },
 ];
 
-const romeDate = (d: Date) => DateTime.fromJSDate(d).setZone(ROME_ZONE).toISODate()!;
 const romeTime = (date: string, hour: number) => DateTime.fromISO(`${date}T${String(hour).padStart(2, '0')}:00`, { zone: ROME_ZONE }).toJSDate();
 const weekday = (date: string) => DateTime.fromISO(date, { zone: 'utc' }).weekday;
 

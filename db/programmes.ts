@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, gte, inArray, lt, ne, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { DomainError, RuleViolation } from '../core/errors.ts';
-import { addCalendarDays, countDaysInclusive, ROME_ZONE } from '../core/regulation/calendar.ts';
+import { addCalendarDays, countDaysInclusive, romeDate, ROME_ZONE } from '../core/regulation/calendar.ts';
 import { checkVisit, checkWeeklyCap, type DeliveryException, type Visit } from '../core/regulation/delivery.ts';
 import { computeEvaluationDue } from '../core/regulation/evaluation.ts';
 import {
@@ -52,16 +52,6 @@ export type VisitRow = typeof visits.$inferSelect;
 export interface Actor {
   staffId: string;
   requestId?: string;
-}
-
-/** Today's date on the Rome calendar. */
-export function romeToday(now: Date): string {
-  return DateTime.fromJSDate(now).setZone(ROME_ZONE).toISODate() ?? now.toISOString().slice(0, 10);
-}
-
-/** The Rome calendar date of an instant. */
-export function romeDate(at: Date): string {
-  return DateTime.fromJSDate(at).setZone(ROME_ZONE).toISODate() ?? at.toISOString().slice(0, 10);
 }
 
 /** 00:00 Rome of a calendar date, as an instant. */
@@ -244,7 +234,7 @@ export async function createProgramme(
       plan,
       input,
       actor,
-      romeToday(now),
+      romeDate(now),
     );
     await recordAudit(tx, { actorType: 'staff', actorId: actor.staffId, action: 'programme.create', subjectType: 'programme', subjectId: row.id, comuneId: row.comuneId, requestId: actor.requestId });
     return row;
@@ -277,7 +267,7 @@ export async function renewProgrammeRow(db: Db, programmeId: string, terms: Omit
       plan,
       { ...terms, start: plan.start },
       actor,
-      romeToday(now),
+      romeDate(now),
     );
     await recordAudit(tx, { actorType: 'staff', actorId: actor.staffId, action: 'programme.renew', subjectType: 'programme', subjectId: row.id, comuneId: row.comuneId, reason: `previous ${programmeId}`, requestId: actor.requestId });
     return row;
@@ -369,7 +359,7 @@ export async function interruptProgrammeRow(
     if (row.status === 'ended') throw new DomainError('CONFLICT', { key: 'programmes:error.programmeClosed' });
     const ledger = await readLedger(tx, programmeId);
     const core = toCoreProgramme(row, await listSuspensions(tx, programmeId));
-    const unpaidMonths = input.reason === 'fees_unpaid' ? await countUnpaid(tx, row.personId, romeToday(now)) : undefined;
+    const unpaidMonths = input.reason === 'fees_unpaid' ? await countUnpaid(tx, row.personId, romeDate(now)) : undefined;
     const { returned } = interruptProgramme(core, toLedgerEntries(ledger), { reason: input.reason, on: input.on, author: actor.staffId, ...(unpaidMonths !== undefined ? { unpaidMonths } : {}) });
     if (returned) {
       await appendLedgerEntry(tx, programmeId, lastEntryId(ledger), { kind: 'return', hours: returned.hours, on: returned.on, reason: input.reason, recordedBy: actor.staffId });
@@ -400,7 +390,7 @@ export async function recordEvaluation(db: Db, row: ProgrammeRow, input: { evalu
       .values({ programmeId: row.id, evaluatedOn: input.evaluatedOn, outcome: input.outcome, notes: input.notes ?? null, byStaffId: actor.staffId })
       .returning();
     const all = await listEvaluations(tx, row.id);
-    const due = computeEvaluationDue({ programmeStart: row.periodStart, evaluations: all.map((x) => x.evaluatedOn), today: romeToday(now) });
+    const due = computeEvaluationDue({ programmeStart: row.periodStart, evaluations: all.map((x) => x.evaluatedOn), today: romeDate(now) });
     await recordAudit(tx, { actorType: 'staff', actorId: actor.staffId, action: 'programme.evaluation.record', subjectType: 'programme', subjectId: row.id, comuneId: row.comuneId, requestId: actor.requestId });
     return { evaluation: e!, nextDue: due.nextDue };
   });

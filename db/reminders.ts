@@ -13,7 +13,7 @@
 import type { i18n as I18n } from 'i18next';
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { isWithinOfficeHours } from '../core/channels/office-hours.ts';
+import { isWithinOfficeHours } from '../core/conversation/office-hours.ts';
 import type { Db } from './client.ts';
 import { enqueueOutbound } from './outbound.ts';
 import { caseEvents, channelIdentities, comuneSettings, comuni, conversations, people, segnalazioni, staffContacts, urgentAlerts } from './schema.ts';
@@ -99,9 +99,9 @@ export async function sendUrgentAlerts(db: Db, i18n: I18n, now: Date): Promise<n
     await db.transaction(async (tx) => {
       const [done] = await tx.select({ k: urgentAlerts.subjectKey }).from(urgentAlerts).where(eq(urgentAlerts.subjectKey, subject.key));
       if (done) return;
-      const [comune] = await tx.select({ name: comuni.name, officeHours: comuni.officeHours }).from(comuni).where(eq(comuni.id, subject.comuneId!));
+      const [comune] = await tx.select({ name: comuni.name, officeHours: comuni.officeHours, patronDay: comuni.patronDay }).from(comuni).where(eq(comuni.id, subject.comuneId!));
       const [settings] = await tx.select({ onCall: comuneSettings.onCallStaffId }).from(comuneSettings).where(eq(comuneSettings.comuneId, subject.comuneId!));
-      if (isWithinOfficeHours(comune?.officeHours, now)) {
+      if (isWithinOfficeHours(comune?.officeHours, now, comune?.patronDay ?? null)) {
         await tx.insert(urgentAlerts).values({ subjectKey: subject.key, comuneId: subject.comuneId, outcome: 'in_office_hours' }).onConflictDoNothing();
         return;
       }

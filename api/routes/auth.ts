@@ -12,7 +12,7 @@ import { hitRateLimit } from '../../db/rate-limit.ts';
 import type { HotQueries } from '../../db/hot-queries.ts';
 import { deleteSession, findStaffByUsername, insertSession } from '../../db/staff.ts';
 import { createRouter } from '../router.ts';
-import type { AppDeps, AppEnv } from '../context.ts';
+import type { AppDeps } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { errorResponses, staffSecurity } from '../openapi.ts';
 import { hmacHex, newToken } from '../security.ts';

@@ -42,6 +42,7 @@ import { canSeeComune, requireRole } from '../guard.ts';
 import { errorResponses, staffSecurity } from '../openapi.ts';
 import { createRouter } from '../router.ts';
 import { canSeePerson, currentStaff, deniedForScope, isUuid, loadPersonInScope, notFound } from '../scope.ts';
+import { romeDate } from '../../core/regulation/calendar.ts';
 
 // ─── Schemas ───
 
@@ -410,7 +411,6 @@ function duplicateCodiceFiscale(): DomainError {
   return new DomainError('CONFLICT', { key: 'people:duplicateCodiceFiscale' }, { fields: { codiceFiscale: { key: 'people:duplicateCodiceFiscale' } } });
 }
 
-const todayIso = (now: Date) => now.toISOString().slice(0, 10);
 
 /** A phone as stored: spaces, dots, dashes and slashes removed. */
 const cleanPhone = (value: string | null | undefined) => (value === undefined || value === null ? value : value.replace(/[\s./-]/g, ''));
@@ -486,7 +486,7 @@ export function peopleRoutes(deps: AppDeps) {
       const staff = currentStaff(c);
       const input = c.req.valid('json');
       await assertComuneWritable(deps, c, staff, input.comuneId);
-      const codiceFiscale = checkIdentity(input.codiceFiscale, input.birthDate, todayIso(deps.now()));
+      const codiceFiscale = checkIdentity(input.codiceFiscale, input.birthDate, romeDate(deps.now()));
       if (codiceFiscale && (await findPersonIdByCodiceFiscale(db, codiceFiscale))) throw duplicateCodiceFiscale();
       let person: PersonRow;
       try {
@@ -561,7 +561,7 @@ export function peopleRoutes(deps: AppDeps) {
           const cfInput = input.codiceFiscale !== undefined ? input.codiceFiscale : current.codiceFiscale;
           // Check the pair only when one of them changes: an old mismatch does not block other edits.
           const touched = input.birthDate !== undefined || input.codiceFiscale !== undefined;
-          const codiceFiscale = touched ? checkIdentity(cfInput, birthDate, todayIso(now)) : undefined;
+          const codiceFiscale = touched ? checkIdentity(cfInput, birthDate, romeDate(now)) : undefined;
           if (codiceFiscale && codiceFiscale !== current.codiceFiscale && (await findPersonIdByCodiceFiscale(tx, codiceFiscale, id))) throw duplicateCodiceFiscale();
           const values = personValues(input, input.codiceFiscale === undefined ? undefined : codiceFiscale);
           const row = await updatePerson(tx, id, values, now);
@@ -594,7 +594,7 @@ export function peopleRoutes(deps: AppDeps) {
       } else {
         const d = input.delegate!;
         if (d.comuneId !== undefined && d.comuneId !== null) await assertComuneWritable(deps, c, staff, d.comuneId);
-        const codiceFiscale = checkIdentity(d.codiceFiscale, d.birthDate, todayIso(now));
+        const codiceFiscale = checkIdentity(d.codiceFiscale, d.birthDate, romeDate(now));
         if (codiceFiscale && (await findPersonIdByCodiceFiscale(db, codiceFiscale))) throw duplicateCodiceFiscale();
         newDelegate = personValues(d, codiceFiscale);
       }

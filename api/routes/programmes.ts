@@ -10,7 +10,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { DomainError } from '../../core/errors.ts';
-import { daysBetween, isIsoDate, ROME_ZONE } from '../../core/regulation/calendar.ts';
+import { daysBetween, isIsoDate, romeDate, ROME_ZONE } from '../../core/regulation/calendar.ts';
 import { computeEvaluationDue } from '../../core/regulation/evaluation.ts';
 import { INTERRUPTION_REASONS } from '../../core/regulation/programme.ts';
 import { recordAudit } from '../../db/audit.ts';
@@ -35,7 +35,6 @@ import {
   redeemVouchers,
   renewProgrammeRow,
   romeMidnight,
-  romeToday,
   scheduleVisit,
   toCoreProgramme,
   type Actor,
@@ -474,7 +473,7 @@ export function programmeRoutes(deps: AppDeps) {
       ];
       const core = toCoreProgramme(row, suspensions);
       const totals = (await ledgerTotals(db, [row.id])).get(row.id) ?? emptyBalance();
-      const due = computeEvaluationDue({ programmeStart: row.periodStart, evaluations: evaluationRows.map((e) => e.evaluatedOn), today: romeToday(now()) });
+      const due = computeEvaluationDue({ programmeStart: row.periodStart, evaluations: evaluationRows.map((e) => e.evaluatedOn), today: romeDate(now()) });
       await recordAudit(db, { actorType: 'staff', actorId: staff.id, action: 'programme.read', subjectType: 'person', subjectId: row.personId, comuneId: row.comuneId, reason: `programme ${row.id}`, requestId: c.get('requestId') });
       return c.json(
         {
@@ -517,7 +516,7 @@ export function programmeRoutes(deps: AppDeps) {
     .openapi(evaluationRoute, async (c) => {
       const scoped = await loadProgrammeInScope(deps, c, c.req.valid('param').id);
       const body = c.req.valid('json');
-      if (body.evaluatedOn > romeToday(now())) throw fieldError('evaluatedOn', 'programmes:error.evaluationInFuture');
+      if (body.evaluatedOn > romeDate(now())) throw fieldError('evaluatedOn', 'programmes:error.evaluationInFuture');
       const row = (await findProgramme(db, scoped.id))!;
       const { evaluation, nextDue } = await recordEvaluation(db, row, body, actorOf(c), now());
       return c.json({ evaluation: { id: evaluation.id, evaluatedOn: evaluation.evaluatedOn, outcome: evaluation.outcome, notes: evaluation.notes }, nextDue }, 201);
@@ -620,7 +619,7 @@ export function programmeRoutes(deps: AppDeps) {
     .openapi(adjustRoute, async (c) => {
       const scoped = await loadProgrammeInScope(deps, c, c.req.valid('param').id);
       const body = c.req.valid('json');
-      const { entry, balanceHours } = await adjustVouchers(db, scoped.id, { hours: body.hours, reason: body.reason, on: body.on ?? romeToday(now()) }, actorOf(c));
+      const { entry, balanceHours } = await adjustVouchers(db, scoped.id, { hours: body.hours, reason: body.reason, on: body.on ?? romeDate(now()) }, actorOf(c));
       return c.json({ ...ledgerEntryView(entry), balanceHours }, 201);
     })
     .openapi(vouchersRoute, async (c) => {
@@ -661,6 +660,6 @@ export function programmeRoutes(deps: AppDeps) {
     })
     .openapi(personFeesRoute, async (c) => {
       const person = await loadPersonInScope(deps, c, c.req.valid('param').id, { action: 'person.fees.read' });
-      return c.json(await personFees(db, person.id, romeToday(now())), 200);
+      return c.json(await personFees(db, person.id, romeDate(now())), 200);
     });
 }

@@ -11,7 +11,7 @@ import { planProgramme } from '../../core/regulation/programme.ts';
 import { comuneExists, listComuni } from '../../db/comuni.ts';
 import { createWaitingListQueries, decodeCursor, encodeCursor } from '../../db/waiting-list.ts';
 import { createRouter } from '../router.ts';
-import type { AppDeps, AppEnv } from '../context.ts';
+import type { AppDeps } from '../context.ts';
 import { validationError } from '../errors.ts';
 import { assertComuneInScope, requireRole } from '../guard.ts';
 import { errorResponses, staffSecurity } from '../openapi.ts';

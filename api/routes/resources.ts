@@ -7,9 +7,8 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { DateTime } from 'luxon';
 import { DomainError, RuleViolation, type MessageRef } from '../../core/errors.ts';
-import { isIsoDate, ROME_ZONE } from '../../core/regulation/calendar.ts';
+import { isIsoDate, romeDate } from '../../core/regulation/calendar.ts';
 import { isArt7Code } from '../../core/regulation/services.ts';
 import { unknownComuni } from '../../db/admin.ts';
 import { recordAudit } from '../../db/audit.ts';
@@ -221,7 +220,7 @@ export function resourceRoutes(deps: AppDeps) {
     .openapi(providersRoute, async (c) => {
       const { id } = c.req.valid('param');
       if (!(await comuneExists(db, id))) throw notFound();
-      const today = DateTime.fromJSDate(deps.now()).setZone(ROME_ZONE).toISODate()!;
+      const today = romeDate(deps.now());
       return c.json({ providers: (await listAccreditedProviders(db, id, today)).map(resourceJson) }, 200);
     });
 }

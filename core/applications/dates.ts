@@ -1,10 +1,7 @@
 import { DateTime } from 'luxon';
-import { ROME_ZONE } from '../regulation/calendar.ts';
 
-/** The Europe/Rome calendar day of an instant ('YYYY-MM-DD'): the "today" the rules take. */
-export function romeDateOf(instant: Date): string {
-  return DateTime.fromJSDate(instant, { zone: ROME_ZONE }).toISODate() ?? instant.toISOString().slice(0, 10);
-}
+/** The Europe/Rome calendar day of an instant: the one in core/regulation/calendar.ts. */
+export { romeDate as romeDateOf } from '../regulation/calendar.ts';
 
 /**
  * A calendar day stored in a timestamp column: noon UTC, which is the same day in Rome in

@@ -5,7 +5,7 @@
 import { DateTime } from 'luxon';
 import type { MessageRef } from '../errors.ts';
 import type { Intent, Understanding } from '../nlu/types.ts';
-import { ROME_ZONE } from '../regulation/calendar.ts';
+import { romeDate, ROME_ZONE } from '../regulation/calendar.ts';
 import { EMPTY_CONTEXT, type ChatContext, type LinkedPerson } from './context.ts';
 import type { EngineState, FlowName, FlowState, FlowValue, OutMessage, TurnContext, TurnResult, Understood } from './types.ts';
 
@@ -157,7 +157,7 @@ export function formatDayTime(isoInstant: string, locale: 'it' | 'en'): MessageR
 }
 
 export function todayIn(now: Date): string {
-  return DateTime.fromJSDate(now, { zone: ROME_ZONE }).toISODate() ?? '';
+  return romeDate(now);
 }
 
 /** Choices for "per chi?" when an identity acts for several people. */

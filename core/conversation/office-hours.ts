@@ -58,3 +58,12 @@ export function officeStatus(spec: OfficeHoursSpec | null, now: Date, patronDay:
   }
   return { open: false };
 }
+
+/**
+ * Whether a comune's office is open at `at` by its own configured hours (holidays and the patron
+ * day closed). Unlike `officeStatus`, no default hours: a comune without configured hours is
+ * never "watched", so urgent alerts go to the on-call staff member.
+ */
+export function isWithinOfficeHours(hours: OfficeHoursSpec | null | undefined, at: Date, patronDay: string | null = null): boolean {
+  return !!hours && Object.keys(hours).length > 0 && officeStatus(hours, at, patronDay).open;
+}

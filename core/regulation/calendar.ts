@@ -13,6 +13,11 @@ const MONTH_DAY = /^(\d{2})-(\d{2})$/;
  * Calendar arithmetic runs in UTC so that a 23- or 25-hour DST day never turns a day count
  * into a fraction; wall-clock Rome only matters where the regulation speaks of hours.
  */
+/** The Europe/Rome calendar day of an instant ('YYYY-MM-DD'): the "today" every rule takes. */
+export function romeDate(instant: Date): string {
+  return DateTime.fromJSDate(instant, { zone: ROME_ZONE }).toISODate() ?? instant.toISOString().slice(0, 10);
+}
+
 export function parseIsoDate(value: unknown): DateTime | null {
   if (typeof value !== 'string' || !ISO_DATE.test(value)) return null;
   const date = DateTime.fromISO(value, { zone: 'utc' });

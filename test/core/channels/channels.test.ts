@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countSegments, fitSms, normaliseGsm7 } from '../../../core/channels/gsm.ts';
-import { isWithinOfficeHours } from '../../../core/channels/office-hours.ts';
+import { isWithinOfficeHours } from '../../../core/conversation/office-hours.ts';
 import { normalisePhone, optionFromNumber, renderSms, smsKeyword, telegramKeyboard } from '../../../core/channels/render.ts';
 import { parseTelegramUpdate } from '../../../core/channels/telegram-update.ts';
 
@@ -75,5 +75,9 @@ describe('office hours', () => {
     expect(isWithinOfficeHours(hours, new Date('2025-03-03T12:00:00Z'))).toBe(false); // 13:00 Rome
     expect(isWithinOfficeHours(hours, new Date('2025-03-04T08:30:00Z'))).toBe(false); // Tuesday
     expect(isWithinOfficeHours(null, new Date())).toBe(false);
+  });
+  it('counts public holidays and the patron day as closed (urgent alerts then reach the on-call staff)', () => {
+    expect(isWithinOfficeHours(hours, new Date('2025-04-21T08:30:00Z'))).toBe(false); // Easter Monday 09:30
+    expect(isWithinOfficeHours(hours, new Date('2025-03-03T08:30:00Z'), '03-03')).toBe(false); // patron day
   });
 });
