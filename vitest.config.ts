@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
 // - browser: real headless Chromium against the app on PGlite.
 const integration = ['test/api/**/*.test.ts', 'test/db/**/*.test.ts', 'test/bot/**/*.test.ts'];
 const browser = ['test/**/*.browser.test.ts'];
+// Heavy proofs that need a real server (stopping PostgreSQL, two processes, SIGKILL) run only on PostgreSQL.
+const postgresOnly = ['test/**/*.postgres.test.ts'];
 
 export default defineConfig({
   test: {
@@ -26,7 +28,7 @@ export default defineConfig({
         test: {
           name: 'pglite',
           include: integration,
-          exclude: browser,
+          exclude: [...browser, ...postgresOnly],
           env: { CENTRALE_TEST_DB: 'pglite' },
         },
       },
@@ -34,7 +36,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'postgres',
-          include: integration,
+          include: [...integration, ...postgresOnly],
           exclude: browser,
           env: { CENTRALE_TEST_DB: 'postgres' },
           globalSetup: ['test/setup/postgres-global-setup.ts'],

@@ -14,11 +14,16 @@ import { asLocale, type Locale } from '../../locales/index.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { STAFF_COOKIE } from './auth.ts';
 import { hmacHex, isUuid } from '../security.ts';
-import { renderConversation, renderForbidden, renderInbox, renderLogin } from '../web/console/pages.ts';
+import { NAV, renderConversation, renderForbidden, renderInbox, renderLogin } from '../web/console/pages.ts';
 
 const VIEWS = ['unassigned', 'mine', 'all'] as const;
 
-export function consoleRoutes(deps: AppDeps) {
+/**
+ * What every console page module needs: who is signed in (from the session cookie), the page
+ * language, the redirect to the login, and a role gate that renders the Forbidden page.
+ * Page modules (api/routes/console-*.ts) use it so that every page behaves the same way.
+ */
+export function consolePageKit(deps: AppDeps) {
   const { db } = deps.database;
 
   async function staffOf(c: Context<AppEnv>): Promise<StaffIdentity | undefined> {
@@ -33,14 +38,35 @@ export function consoleRoutes(deps: AppDeps) {
     const next = c.req.path + (c.req.query('view') ? `?view=${encodeURIComponent(c.req.query('view')!)}` : '');
     return c.redirect(`/staff/login?lang=${localeOf(c)}&next=${encodeURIComponent(next)}`, 302);
   };
-  const mayUseInbox = (staff: StaffIdentity) => (INBOX_ROLES as readonly string[]).includes(staff.role);
   const noStore = (c: Context<AppEnv>) => c.header('cache-control', 'no-store');
+
+  /**
+   * Signs the page in: a redirect to the login without a session, the Forbidden page (403) for a
+   * role not in `roles`, otherwise the staff member (and the page is marked no-store).
+   */
+  async function pageFor(c: Context<AppEnv>, roles: readonly StaffIdentity['role'][]): Promise<{ staff: StaffIdentity; locale: Locale } | Response> {
+    const staff = await staffOf(c);
+    if (!staff) return toLogin(c);
+    noStore(c);
+    const locale = localeOf(c);
+    if (!roles.includes(staff.role)) return c.html(renderForbidden(deps.i18n, locale, staff), 403);
+    return { staff, locale };
+  }
+
+  return { staffOf, localeOf, toLogin, noStore, pageFor };
+}
+
+export function consoleRoutes(deps: AppDeps) {
+  const { staffOf, localeOf, toLogin, noStore } = consolePageKit(deps);
+  const mayUseInbox = (staff: StaffIdentity) => (INBOX_ROLES as readonly string[]).includes(staff.role);
 
   return new Hono<AppEnv>()
     .get('/staff', async (c) => {
       const staff = await staffOf(c);
       if (!staff) return toLogin(c);
-      return c.redirect(`/staff/inbox?lang=${localeOf(c)}`, 302);
+      // The first area of the menu the role may use (a provider has no inbox).
+      const home = NAV.find((n) => n.roles.includes(staff.role))?.href ?? '/staff/inbox';
+      return c.redirect(`${home}?lang=${localeOf(c)}`, 302);
     })
     .get('/staff/login', (c) => {
       // Only a local path may follow the login (no open redirect).

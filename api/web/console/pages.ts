@@ -26,9 +26,10 @@ function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }
 
-export type PageName = 'login' | 'inbox' | 'conversation' | 'forbidden';
+/** A page's name: its <body data-page>, and which navigation entry is current. */
+export type PageName = string;
 
-interface Layout {
+export interface Layout {
   i18n: I18n;
   locale: Locale;
   page: PageName;
@@ -37,8 +38,32 @@ interface Layout {
   /** The current path (without ?lang), for the language switch. */
   path: string;
   data?: Record<string, unknown>;
+  /** Extra client strings: i18next keys with their namespace (`consoleCases:list.empty`), sent as `strings`. */
+  clientKeys?: readonly string[];
+  /** Extra scripts of this page, served from api/web/static (e.g. '/static/console-cases.js'). */
+  scripts?: readonly string[];
+  /** Extra stylesheets of this page, served from api/web/static. */
+  styles?: readonly string[];
   body: HtmlEscapedString | Promise<HtmlEscapedString>;
 }
+
+type Role = StaffIdentity['role'];
+/**
+ * Every console area with the roles that may use it (the API enforces the same rules; this only
+ * keeps the menu honest). `match` lists the page names that light the entry up.
+ */
+export const NAV: readonly { page: PageName; href: string; label: string; roles: readonly Role[]; match?: readonly PageName[] }[] = [
+  { page: 'dashboard', href: '/staff/dashboard', label: 'nav.dashboard', roles: ['admin', 'social_worker'] },
+  { page: 'inbox', href: '/staff/inbox', label: 'nav.inbox', roles: ['admin', 'social_worker', 'operator'], match: ['conversation'] },
+  { page: 'segnalazioni', href: '/staff/segnalazioni', label: 'nav.segnalazioni', roles: ['admin', 'social_worker', 'operator'], match: ['segnalazione'] },
+  { page: 'requests', href: '/staff/requests', label: 'nav.requests', roles: ['admin', 'social_worker', 'operator'], match: ['request'] },
+  { page: 'applications', href: '/staff/applications', label: 'nav.applications', roles: ['admin', 'social_worker'], match: ['application', 'assessment', 'waiting-list'] },
+  { page: 'people', href: '/staff/people', label: 'nav.people', roles: ['admin', 'social_worker', 'operator'], match: ['person'] },
+  { page: 'programmes', href: '/staff/programmes', label: 'nav.programmes', roles: ['admin', 'social_worker'], match: ['programme', 'programme-new'] },
+  { page: 'checkins', href: '/staff/checkins', label: 'nav.checkins', roles: ['admin', 'social_worker', 'operator'] },
+  { page: 'provider', href: '/staff/provider', label: 'nav.provider', roles: ['provider'], match: ['provider-statement'] },
+  { page: 'admin', href: '/staff/admin', label: 'nav.admin', roles: ['admin'], match: ['admin-staff', 'admin-resources', 'admin-comuni', 'admin-import', 'admin-budget'] },
+];
 
 export function translator(i18n: I18n, locale: Locale) {
   return (key: string, params: Record<string, string | number> = {}) => i18n.t(`console:${key}`, { ...params, lng: locale });
@@ -46,21 +71,26 @@ export function translator(i18n: I18n, locale: Locale) {
 
 /** Navigation: only what the role may use. */
 function nav(t: ReturnType<typeof translator>, staff: StaffIdentity, current: PageName, locale: Locale) {
-  const items: { href: string; label: string; page: PageName | 'docs' }[] = [];
-  if (staff.role !== 'provider') items.push({ href: `/staff/inbox?lang=${locale}`, label: t('nav.inbox'), page: 'inbox' });
-  if (staff.role === 'admin') items.push({ href: '/docs', label: t('nav.docs'), page: 'docs' });
+  const items = NAV.filter((n) => n.roles.includes(staff.role)).map((n) => ({
+    href: `${n.href}?lang=${locale}`,
+    label: t(n.label),
+    current: n.page === current || (n.match ?? []).includes(current),
+  }));
+  if (staff.role === 'admin') items.push({ href: '/docs', label: t('nav.docs'), current: false });
   return html`<nav aria-label="${t('nav.label')}" class="nav">
   <ul>
-    ${items.map((i) => html`<li><a href="${i.href}"${i.page === current || (i.page === 'inbox' && current === 'conversation') ? raw(' aria-current="page"') : ''}>${i.label}</a></li>`)}
+    ${items.map((i) => html`<li><a href="${i.href}"${i.current ? raw(' aria-current="page"') : ''}>${i.label}</a></li>`)}
   </ul>
   <p class="who">${t('nav.signedInAs', { name: staff.displayName })} · ${t(`role.${staff.role}`)}</p>
   <button type="button" id="logout" class="secondary">${t('nav.logout')}</button>
 </nav>`;
 }
 
-function layout(l: Layout) {
+/** The page frame every console page shares: head, skip link, menu, language switch, client data. */
+export function layout(l: Layout) {
   const t = translator(l.i18n, l.locale);
-  const strings = Object.fromEntries(CLIENT_KEYS.map((k) => [k, l.i18n.t(`console:${k}`, { lng: l.locale })]));
+  const strings: Record<string, string> = Object.fromEntries(CLIENT_KEYS.map((k) => [k, l.i18n.t(`console:${k}`, { lng: l.locale })]));
+  for (const k of l.clientKeys ?? []) strings[k] = l.i18n.t(k, { lng: l.locale });
   const other = l.locale === 'it' ? 'en' : 'it';
   return html`<!doctype html>
 <html lang="${l.locale}">
@@ -69,6 +99,7 @@ function layout(l: Layout) {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${t('title', { page: l.title })}</title>
 <link rel="stylesheet" href="/static/console.css">
+${(l.styles ?? []).map((href) => html`<link rel="stylesheet" href="${href}">`)}
 </head>
 <body data-page="${l.page}">
 <a class="skip" href="#main">${t('skip')}</a>
@@ -82,6 +113,7 @@ ${l.body}
 </main>
 <script type="application/json" id="console-data">${raw(jsonForScript({ locale: l.locale, page: l.page, strings, staff: l.staff ? { id: l.staff.id, role: l.staff.role } : null, ...l.data }))}</script>
 <script src="/static/console.js" defer></script>
+${(l.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
 </body>
 </html>`;
 }

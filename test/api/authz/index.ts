@@ -7,6 +7,11 @@ import { peopleAuthz } from './people.ts';
 import { programmesAuthz } from './programmes.ts';
 import { regulationAuthz } from './regulation.ts';
 import { resourcesAuthz } from './resources.ts';
+import { checkinsAuthz } from './checkins.ts';
+import { communityAuthz } from './community.ts';
+import { channelAdminAuthz } from './channel-admin.ts';
+import { privacyAuthz } from './privacy.ts';
+import { reportsAuthz } from './reports.ts';
 import type { AuthzEntry } from './types.ts';
 
 export const AUTHZ_MATRIX: AuthzEntry[] = [
@@ -19,4 +24,9 @@ export const AUTHZ_MATRIX: AuthzEntry[] = [
   ...adminAuthz,
   ...chatRecordsAuthz,
   ...inboxAuthz,
+  ...checkinsAuthz,
+  ...communityAuthz,
+  ...channelAdminAuthz,
+  ...privacyAuthz,
+  ...reportsAuthz,
 ];
