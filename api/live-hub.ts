@@ -1,10 +1,11 @@
 /**
  * Fans Postgres NOTIFYs about new messages out to the open server-sent-event streams of this
- * instance. One LISTEN per instance, whatever the number of streams; a message stored by
+ * instance (and forwards staff-session changes to the session cache, db/session-cache.ts). One LISTEN per instance, whatever the number of streams; a message stored by
  * another instance reaches this one's browsers too.
  */
 import type { Database } from '../db/client.ts';
 import { MESSAGES_CHANNEL } from '../db/conversations.ts';
+import { forgetStaffSessions, SESSIONS_CHANNEL } from '../db/session-cache.ts';
 
 export interface LiveHub {
   /** Calls `onMessage(seq)` for each new message of the conversation; returns the unsubscribe. */
@@ -19,6 +20,8 @@ export async function createLiveHub(database: Database): Promise<LiveHub> {
     const seq = Number(seqText);
     for (const listener of listeners.get(conversationId ?? '') ?? []) listener(seq);
   });
+  // Another instance ended a session or changed a staff member: forget what this one remembers.
+  const unlistenSessions = await database.listen(SESSIONS_CHANNEL, () => forgetStaffSessions());
   return {
     subscribe(conversationId, onMessage) {
       let set = listeners.get(conversationId);
@@ -32,6 +35,7 @@ export async function createLiveHub(database: Database): Promise<LiveHub> {
     async close() {
       listeners.clear();
       await unlisten();
+      await unlistenSessions();
     },
   };
 }

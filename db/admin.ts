@@ -6,6 +6,7 @@ import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import type { FeeTariff } from '../core/regulation/fees.ts';
 import type { ExtraServiceType } from '../core/regulation/services.ts';
 import type { Queryable } from './client.ts';
+import { staffSessionsChanged } from './session-cache.ts';
 import {
   allocations,
   applications,
@@ -85,6 +86,8 @@ export async function updateStaff(
     if (patch.comuni.length) await q.insert(staffUserComuni).values(patch.comuni.map((comuneId) => ({ userId: id, comuneId })));
   }
   if (patch.resources !== undefined) await setStaffResources(q, id, patch.resources);
+  // Who this person is has changed: no instance may keep serving the old identity from memory.
+  await staffSessionsChanged(q);
 }
 
 export async function setStaffResources(q: Queryable, userId: string, resourceIds: readonly string[]): Promise<void> {
@@ -99,6 +102,7 @@ export async function setStaffPassword(q: Queryable, id: string, passwordHash: s
 /** Ends every session of a staff member (deactivation): their next request is anonymous. */
 export async function endStaffSessions(q: Queryable, userId: string): Promise<number> {
   const rows = await q.delete(staffSessions).where(eq(staffSessions.userId, userId)).returning({ id: staffSessions.id });
+  await staffSessionsChanged(q);
   return rows.length;
 }
 

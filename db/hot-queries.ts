@@ -6,7 +6,14 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { conversations, staffSessions, staffUserComuni, staffUserResources, staffUsers, webChatSessions } from './schema.ts';
+import { createSessionCache } from './session-cache.ts';
 import type { StaffIdentity } from './staff.ts';
+
+interface LiveSession {
+  lastSeenAt: Date;
+  expiresAt: Date;
+  staff: StaffIdentity;
+}
 
 export type HotQueries = ReturnType<typeof prepareHotQueries>;
 
@@ -22,6 +29,7 @@ export function prepareHotQueries(db: Db) {
     .select({
       userId: staffSessions.userId,
       lastSeenAt: staffSessions.lastSeenAt,
+      expiresAt: staffSessions.expiresAt,
       username: staffUsers.username,
       role: staffUsers.role,
       displayName: staffUsers.displayName,
@@ -55,20 +63,35 @@ export function prepareHotQueries(db: Db) {
     .where(eq(staffUserResources.userId, sql.placeholder('id')))
     .prepare('hot_staff_user_resources');
 
+  const sessions = createSessionCache<LiveSession>();
+
   return {
     async findWebChatSession(id: string) {
       return (await webSession.execute({ id }))[0];
     },
     /** The live session (neither idle since `idleSince` nor past its absolute expiry) of an active user, with who they are. */
     async findLiveStaffSession(id: string, now: Date, idleSince: Date): Promise<{ lastSeenAt: Date; staff: StaffIdentity } | undefined> {
+      const cached = sessions.get(id);
+      if (cached && cached.lastSeenAt > idleSince && cached.expiresAt > now) return cached;
       const [row] = await staffSession.execute({ id, now: now.toISOString(), idleSince: idleSince.toISOString() });
-      if (!row) return undefined;
+      if (!row) {
+        sessions.delete(id);
+        return undefined;
+      }
       // PGlite and postgres.js both return text[] as arrays; a driver returning the literal is parsed defensively.
       const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' && v.length > 2 ? v.slice(1, -1).split(',') : []);
-      return {
+      const live: LiveSession = {
         lastSeenAt: row.lastSeenAt,
+        expiresAt: row.expiresAt,
         staff: { id: row.userId, username: row.username, role: row.role, displayName: row.displayName, comuni: list(row.comuni), resources: row.role === 'provider' ? list(row.resources) : [] },
       };
+      sessions.set(id, live);
+      return live;
+    },
+    /** The session was touched (lastSeenAt written): the cached copy follows. */
+    sessionTouched(id: string, at: Date) {
+      const cached = sessions.get(id);
+      if (cached) sessions.set(id, { ...cached, lastSeenAt: at });
     },
     async loadStaffIdentity(userId: string): Promise<StaffIdentity | undefined> {
       const [user] = await staffUser.execute({ id: userId });

@@ -20,6 +20,7 @@ import {
   messages,
   staffSessions,
   staffUserComuni,
+  staffUserResources,
   staffUsers,
   type Channel,
   type Handling,
@@ -313,6 +314,7 @@ export async function findConsoleStaff(q: Queryable, sessionKey: string, now: Da
       role: staffUsers.role,
       displayName: staffUsers.displayName,
       comuni: sql<string[]>`array(select ${staffUserComuni.comuneId} from ${staffUserComuni} where ${staffUserComuni.userId} = ${staffUsers.id} order by 1)`,
+      resources: sql<string[]>`array(select ${staffUserResources.resourceId}::text from ${staffUserResources} where ${staffUserResources.userId} = ${staffUsers.id} order by 1)`,
     })
     .from(staffSessions)
     .innerJoin(staffUsers, eq(staffUsers.id, staffSessions.userId))
@@ -325,5 +327,5 @@ export async function findConsoleStaff(q: Queryable, sessionKey: string, now: Da
       ),
     );
   if (!row) return undefined;
-  return { ...row, comuni: Array.isArray(row.comuni) ? row.comuni : [], resources: [] };
+  return { ...row, comuni: Array.isArray(row.comuni) ? row.comuni : [], resources: row.role === 'provider' && Array.isArray(row.resources) ? row.resources : [] };
 }

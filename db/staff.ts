@@ -1,6 +1,7 @@
 /** Staff accounts, their comuni and their sessions. */
 import { eq, sql } from 'drizzle-orm';
 import type { Queryable } from './client.ts';
+import { staffSessionsChanged } from './session-cache.ts';
 import { staffSessions, staffUserComuni, staffUsers, type StaffRole } from './schema.ts';
 
 export interface StaffIdentity {
@@ -45,4 +46,5 @@ export async function touchSession(q: Queryable, id: string, now: Date) {
 
 export async function deleteSession(q: Queryable, id: string) {
   await q.delete(staffSessions).where(eq(staffSessions.id, id));
+  await staffSessionsChanged(q);
 }

@@ -4,9 +4,8 @@
  * Order: total points desc, autonomy points desc, application date asc, id asc
  * (core/regulation/waiting-list.ts), written with ascending keys to match the index.
  */
-import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { applications, auditLog } from './schema.ts';
+import { preparedRunner } from './prepared.ts';
 
 export interface WaitingListRow {
   applicationId: string;
@@ -24,78 +23,44 @@ export interface WaitingListCursor {
   position: number;
 }
 
-const columns = {
-  applicationId: applications.id,
-  applicationDate: applications.applicationDate,
-  totalPoints: sql<number>`${applications.totalPoints}`.mapWith(Number),
-  autonomyPoints: sql<number>`${applications.autonomyPoints}`.mapWith(Number),
-};
-
-const order = [
-  asc(sql`(100 - ${applications.totalPoints})`),
-  asc(sql`(40 - ${applications.autonomyPoints})`),
-  asc(applications.applicationDate),
-  asc(applications.id),
-];
-
 /** Who reads the list: the read is audited in the same statement as the page (one round trip). */
 export interface WaitingListReader {
   staffId: string;
   requestId: string | undefined;
 }
 
-/** Prepared once per database handle: the waiting list is a hot read. */
+// A data-modifying CTE runs exactly once whether or not the page reads it: the audit row and the
+// page travel together instead of costing a second round trip. Parameters: $1 comune, $2 limit,
+// $3 staff id, $4 request id, then the cursor's keys for the next page.
+const AUDITED = `with audit as (
+    insert into audit_log (actor_type, actor_id, action, subject_type, subject_id, comune_id, request_id)
+    values ('staff', $3, 'waiting_list.read', 'comune', $1, $1, $4) returning id)
+  select id as "applicationId", to_char(application_date, 'YYYY-MM-DD') as "applicationDate",
+         total_points as "totalPoints", autonomy_points as "autonomyPoints"
+  from applications
+  where comune_id = $1 and status = 'waiting_list'`;
+// Ascending keys, the expressions applications_waiting_list_idx is built on, so each page is one
+// index range scan, however deep.
+const ORDER = `order by (100 - total_points), (40 - autonomy_points), application_date, id limit $2`;
+const FIRST = `${AUDITED} ${ORDER}`;
+const NEXT = `${AUDITED}
+    and ((100 - total_points), (40 - autonomy_points), application_date, id) > ((100 - $5::int), (40 - $6::int), $7::date, $8::uuid)
+  ${ORDER}`;
+
+/** Prepared once per database handle: the waiting list is a hot read (see db/prepared.ts). */
 export function createWaitingListQueries(db: Db) {
-  // A data-modifying CTE runs exactly once whether or not the page reads it: the audit row and
-  // the page travel together instead of costing a second round trip.
-  const audit = () =>
-    db.$with('audit').as(
-      db
-        .insert(auditLog)
-        .values({
-          actorType: 'staff',
-          actorId: sql.placeholder('staffId'),
-          action: 'waiting_list.read',
-          subjectType: 'comune',
-          subjectId: sql.placeholder('comuneId'),
-          comuneId: sql.placeholder('comuneId'),
-          requestId: sql.placeholder('requestId'),
-        })
-        .returning({ id: auditLog.id }),
-    );
-  const firstAudit = audit();
-  const nextAudit = audit();
-  const first = db
-    .with(firstAudit)
-    .select(columns)
-    .from(applications)
-    .where(and(eq(applications.comuneId, sql.placeholder('comuneId')), eq(applications.status, 'waiting_list')))
-    .orderBy(...order)
-    .limit(sql.placeholder('limit'))
-    .prepare('waiting_list_first');
-  const next = db
-    .with(nextAudit)
-    .select(columns)
-    .from(applications)
-    .where(
-      and(
-        eq(applications.comuneId, sql.placeholder('comuneId')),
-        eq(applications.status, 'waiting_list'),
-        sql`((100 - ${applications.totalPoints}), (40 - ${applications.autonomyPoints}), ${applications.applicationDate}, ${applications.id})
-            > ((100 - ${sql.placeholder('totalPoints')}::int), (40 - ${sql.placeholder('autonomyPoints')}::int), ${sql.placeholder('applicationDate')}::date, ${sql.placeholder('applicationId')}::uuid)`,
-      ),
-    )
-    .orderBy(...order)
-    .limit(sql.placeholder('limit'))
-    .prepare('waiting_list_next');
+  const run = preparedRunner(db);
+  const first = (p: { comuneId: string; limit: number; staffId: string; requestId: string | null }) => run<WaitingListRow>(FIRST, [p.comuneId, p.limit, p.staffId, p.requestId]);
+  const next = (p: { comuneId: string; limit: number; staffId: string; requestId: string | null } & Omit<WaitingListCursor, 'position'>) =>
+    run<WaitingListRow>(NEXT, [p.comuneId, p.limit, p.staffId, p.requestId, p.totalPoints, p.autonomyPoints, p.applicationDate, p.applicationId]);
 
   return {
     /** One page of the list; `limit + 1` rows are read to know whether another page follows. */
     async page(comuneId: string, limit: number, after: WaitingListCursor | undefined, reader: WaitingListReader) {
       const who = { staffId: reader.staffId, requestId: reader.requestId ?? null };
       const rows: WaitingListRow[] = after
-        ? await next.execute({ comuneId, limit: limit + 1, totalPoints: after.totalPoints, autonomyPoints: after.autonomyPoints, applicationDate: after.applicationDate, applicationId: after.applicationId, ...who })
-        : await first.execute({ comuneId, limit: limit + 1, ...who });
+        ? await next({ comuneId, limit: limit + 1, totalPoints: after.totalPoints, autonomyPoints: after.autonomyPoints, applicationDate: after.applicationDate, applicationId: after.applicationId, ...who })
+        : await first({ comuneId, limit: limit + 1, ...who });
       const offset = after?.position ?? 0;
       const entries = rows.slice(0, limit).map((r, i) => ({ position: offset + i + 1, ...r }));
       const last = entries.at(-1);

@@ -40,9 +40,13 @@ const resources = loadResources();
 const namespaces = Object.keys(resources.it ?? {});
 const flat = Object.fromEntries(LOCALES.map((lng) => [lng, Object.fromEntries(namespaces.map((ns) => [ns, flatten((resources[lng]?.[ns] ?? {}) as Tree)]))]));
 
-/** Keys written literally ('chat:menu.prompt') and prefixes of keys built at run time (`chat:offer.${intent}`). */
-const literal = new Set([...sources.matchAll(/['"`]([a-z]+):([\w.]+)['"`]/g)].map((m) => `${m[1]}:${m[2]}`));
-const prefixes = [...sources.matchAll(/`([a-z]+):([\w.]*)\$\{/g)].map((m) => `${m[1]}:${m[2]}`);
+/**
+ * Keys written literally ('chat:menu.prompt') and prefixes of keys built at run time
+ * (`chat:offer.${intent}` in TypeScript, 'applications:status.' + status in the console scripts).
+ */
+const quoted = [...sources.matchAll(/['"`]([a-zA-Z]+):([\w.]+)['"`]/g)].map((m) => `${m[1]}:${m[2]}`);
+const literal = new Set(quoted.filter((k) => !k.endsWith('.')));
+const prefixes = [...sources.matchAll(/`([a-zA-Z]+):([\w.]*)\$\{/g)].map((m) => `${m[1]}:${m[2]}`).concat(quoted.filter((k) => k.endsWith('.')));
 
 describe('locales', () => {
   it('has the same keys and placeholders in Italian and English, no empty sentence', () => {

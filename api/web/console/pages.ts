@@ -38,7 +38,7 @@ export interface Layout {
   /** The current path (without ?lang), for the language switch. */
   path: string;
   data?: Record<string, unknown>;
-  /** Extra client strings: i18next keys with their namespace (`consoleCases:list.empty`), sent as `strings`. */
+  /** Extra client strings: i18next keys with their namespace (namespace:key), sent as `strings`. */
   clientKeys?: readonly string[];
   /** Extra scripts of this page, served from api/web/static (e.g. '/static/console-cases.js'). */
   scripts?: readonly string[];

@@ -1,0 +1,27 @@
+/**
+ * Driver-level prepared statements for the few hottest reads, where drizzle's per-row mapping
+ * costs more than the query (the waiting list serves up to 1,000 rows a page). The statement text
+ * is fixed SQL with $n parameters, so nothing user-supplied is ever spliced into it. Works on
+ * postgres.js (named, server-side prepared) and PGlite (extended protocol with parameters).
+ */
+import type { Db } from './client.ts';
+
+export type PreparedRunner = <T>(text: string, params: readonly unknown[]) => Promise<T[]>;
+
+interface PostgresJsClient {
+  unsafe(text: string, params: unknown[], options: { prepare: boolean }): Promise<unknown[]>;
+}
+interface PgliteClient {
+  query(text: string, params: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+export function preparedRunner(db: Db): PreparedRunner {
+  // Both drizzle drivers keep the underlying client on `$client`.
+  const client = (db as unknown as { $client: PostgresJsClient | PgliteClient }).$client;
+  if ('unsafe' in client && typeof client.unsafe === 'function') {
+    const pg = client;
+    return async <T>(text: string, params: readonly unknown[]) => (await pg.unsafe(text, [...params], { prepare: true })) as T[];
+  }
+  const lite = client as PgliteClient;
+  return async <T>(text: string, params: readonly unknown[]) => (await lite.query(text, [...params])).rows as T[];
+}
