@@ -1,38 +1,59 @@
 /**
- * `npm run bench`: starts what it needs (in-memory PGlite and a throwaway PostgreSQL cluster)
- * and prints figures measured side by side in one run. BENCH_SECONDS sets the time per figure.
+ * `npm run bench`: starts what it needs (a throwaway PostgreSQL cluster, in-memory PGlite, centrale
+ * and its baselines in their own processes, a fake Telegram Bot API) and prints figures measured
+ * side by side in one run. BENCH_SECONDS sets the time per figure (default 3).
+ * The last line is exactly `webhook/insert ratio: X (postgres), Y (pglite)`.
  */
+import { benchCentraleHttp, type CentraleHttpResult } from './centrale-http.ts';
+import { benchRedemptions } from './redemptions.ts';
 import { benchWaitingList } from './waiting-list.ts';
 import { openBenchTarget, startPostgresCluster } from './targets.ts';
 import { rssMb } from './harness.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+const KINDS = ['postgres', 'pglite'] as const;
+
+/** The webhook figure the ratio uses: updates handled end to end (reply sent), never more than were answered. */
+function webhookRate(r: CentraleHttpResult): number {
+  return Math.min(r.webhook.perSecond, r.webhookEndToEndPerSecond);
+}
 
 async function main() {
-  log(`centrale bench — ${new Date().toISOString()} — node ${process.version}, ${process.env.BENCH_SECONDS ?? 3} s per figure, 10 concurrent callers`);
+  const startedAt = Date.now();
+  log(`centrale bench — ${new Date().toISOString()} — node ${process.version}, ${process.env.BENCH_SECONDS ?? 3} s per figure, 10 connections / concurrent callers`);
   const cluster = await startPostgresCluster();
   const summary: string[] = [];
+  const http: Partial<Record<(typeof KINDS)[number], CentraleHttpResult>> = {};
   try {
-    for (const kind of ['postgres', 'pglite'] as const) {
+    for (const kind of KINDS) {
+      log(`\n== ${kind}: over HTTP, each server in its own process ==`);
+      const result = await benchCentraleHttp(kind, kind === 'postgres' ? cluster.url : 'memory://', log);
+      http[kind] = result;
+
+      log(`\n== ${kind}: in process ==`);
       const target = await openBenchTarget(kind, cluster);
       try {
-        log(`\n== ${kind} ==`);
         const wl = await benchWaitingList(target, log);
-        summary.push(
-          `waiting list centrale/raw SQL p50 time (${kind}): ${Object.entries(wl.ratios)
-            .map(([k, v]) => `${k}/page ${v.toFixed(2)}×`)
-            .join(', ')}`,
-        );
-        log(`process RSS after ${kind}: ${rssMb()} MB`);
+        summary.push(`waiting list centrale/raw SQL p50 time (${kind}): ${Object.entries(wl.ratios).map(([k, v]) => `${k}/page ${v.toFixed(2)}×`).join(', ')}`);
+        const race = await benchRedemptions(target, log);
+        summary.push(`racing redemptions (${kind}): ${race.row.perSecond.toFixed(0)}/s, ${race.conflicts} refused at zero balance, invariant held: ${race.invariantHeld}`);
+        log(`bench process RSS after ${kind}: ${rssMb()} MB`);
       } finally {
         await target.close();
       }
+      const r = result;
+      summary.push(
+        `${kind}: bare ${r.bare.perSecond.toFixed(0)}/s, insert ${r.insert.perSecond.toFixed(0)}/s, webhook ${r.webhook.perSecond.toFixed(0)}/s (p99 ${r.webhook.p99Ms.toFixed(1)} ms, end to end ${r.webhookEndToEndPerSecond.toFixed(0)}/s), web chat ${r.webChat.perSecond.toFixed(0)}/s (p99 ${r.webChat.p99Ms.toFixed(1)} ms), centrale RSS ${r.rssMb} MB`,
+      );
     }
   } finally {
     await cluster.stop();
   }
   log('');
   for (const line of summary) log(line);
+  log(`bench took ${Math.round((Date.now() - startedAt) / 1000)} s`);
+  const ratio = (kind: (typeof KINDS)[number]) => (webhookRate(http[kind]!) / http[kind]!.insert.perSecond).toFixed(2);
+  log(`webhook/insert ratio: ${ratio('postgres')} (postgres), ${ratio('pglite')} (pglite)`);
 }
 
 main().catch((err) => {

@@ -1,0 +1,152 @@
+/**
+ * centrale as it runs in production — `main.ts` in its own process, over real sockets — against
+ * its own ceilings: a bare Hono route and a Hono route with one prepared INSERT, each in its own
+ * process too. The Telegram webhook is measured twice: the answers the webhook gives (update
+ * stored, 200) and end to end, until the engine has taken every turn and the reply has left
+ * through the outbound queue to a fake Bot API on 127.0.0.1 (so no turn hides in a backlog).
+ */
+import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { startFakeTelegram } from '../test/helpers/fake-telegram.ts';
+import { formatRow } from './harness.ts';
+import { measureHttp, type HttpMeasurement } from './http-load.ts';
+import { startBaseline, startBenchProcess, type BenchProcess } from './processes.ts';
+
+const TOKEN = '123456:bench-token';
+const SECRET = 'bench-webhook-secret';
+
+export interface CentraleHttpResult {
+  bare: HttpMeasurement;
+  insert: HttpMeasurement;
+  webhook: HttpMeasurement;
+  /** Updates whose reply reached the Bot API, per second, from the first request to the last reply. */
+  webhookEndToEndPerSecond: number;
+  webChat: HttpMeasurement;
+  /** Highest RSS of the centrale process while under load, MB. */
+  rssMb: number;
+}
+
+/** A port nobody listens on now (webhook mode needs PUBLIC_URL, hence the port, before start). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const json = (body: unknown, headers: Record<string, string> = {}) => ({ 'content-type': 'application/json', ...headers, body: JSON.stringify(body) });
+
+async function withProcess<T>(start: Promise<BenchProcess>, fn: (p: BenchProcess) => Promise<T>): Promise<T> {
+  const p = await start;
+  try {
+    return await fn(p);
+  } finally {
+    await p.stop();
+  }
+}
+
+/** Samples the process RSS every 100 ms while `fn` runs; returns the highest value seen. */
+async function sampleRss<T>(p: BenchProcess, fn: () => Promise<T>): Promise<{ value: T; maxRssMb: number }> {
+  let max = p.rssMb();
+  const timer = setInterval(() => (max = Math.max(max, p.rssMb())), 100);
+  try {
+    const value = await fn();
+    return { value, maxRssMb: Math.max(max, p.rssMb()) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export async function benchCentraleHttp(kind: 'postgres' | 'pglite', databaseUrl: string, log: (line: string) => void): Promise<CentraleHttpResult> {
+  const update = (n: number) => ({ update_id: 1_000_000 + n, message: { message_id: n + 1, date: 1_790_000_000, chat: { id: 5_000 + (n % 500), type: 'private' }, from: { id: 5_000 + (n % 500), is_bot: false, first_name: 'Bench' }, text: 'buongiorno' } });
+
+  const bare = await withProcess(startBaseline('bare', databaseUrl), (p) =>
+    measureHttp(`bare Hono route (${kind} run)`, p.url, (n) => {
+      const { body, ...headers } = json(update(n));
+      return { method: 'POST', path: '/bench', headers, body };
+    }),
+  );
+  log(formatRow(bare));
+  const insert = await withProcess(startBaseline('insert', databaseUrl), (p) =>
+    measureHttp(`Hono + one prepared INSERT (${kind})`, p.url, (n) => {
+      const { body, ...headers } = json(update(n));
+      return { method: 'POST', path: '/bench', headers, body };
+    }),
+  );
+  log(formatRow(insert));
+
+  const fake = await startFakeTelegram(TOKEN);
+  try {
+    const port = await freePort();
+    const env: Record<string, string> = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      DEMO_DATA: 'off',
+      CENTRALE_ADMIN_PASSWORD: 'bench-admin-password',
+      SESSION_SECRET: 'bench-session-secret-bench-session-secret',
+      LOG_LEVEL: 'info',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_MODE: 'webhook',
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      // The Bot API's own limits (30/s per bot) would measure Telegram, not centrale.
+      OUTBOUND_TELEGRAM_PER_SECOND: '1000',
+      OUTBOUND_TELEGRAM_PER_CHAT_MS: '0',
+    };
+    return await withProcess(startBenchProcess(['main.ts'], env, /Web chat:\s+(http:\/\/[\w.]+:\d+)\//), async (centrale) => {
+      const sentBefore = fake.sent().length;
+      const started = performance.now();
+      const { value: webhook, maxRssMb: rssWebhook } = await sampleRss(centrale, () =>
+        measureHttp(`centrale Telegram webhook (${kind})`, centrale.url, (n) => {
+          const { body, ...headers } = json(update(n), { 'x-telegram-bot-api-secret-token': SECRET });
+          return { method: 'POST', path: '/telegram/webhook', headers, body };
+        }),
+      );
+      log(formatRow(webhook));
+      // End to end: wait until replies stop arriving at the fake Bot API (quiet for 1.5 s).
+      let lastCount = fake.sent().length;
+      let lastChange = performance.now();
+      while (performance.now() - lastChange < 1500 && performance.now() - started < 120_000) {
+        await new Promise((r) => setTimeout(r, 50));
+        const count = fake.sent().length;
+        if (count !== lastCount) {
+          lastCount = count;
+          lastChange = performance.now();
+        }
+      }
+      const handledUpdates = webhook.ops + webhook.failures + 50;
+      const webhookEndToEndPerSecond = handledUpdates / ((lastChange - started) / 1000);
+      log(`${`centrale Telegram webhook end to end, ${lastCount - sentBefore} replies sent (${kind})`.padEnd(58)} ${webhookEndToEndPerSecond.toFixed(0).padStart(8)} updates/s`);
+
+      // Web chat: 50 sessions, each message a full engine turn answered in the response.
+      const sessions: { id: string; token: string }[] = [];
+      for (let i = 0; i < 50; i++) {
+        const res = await fetch(`${centrale.url}/chat/web/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        if (res.status !== 201) throw new Error(`web chat session → ${res.status}`);
+        const s = (await res.json()) as { sessionId: string; token: string };
+        sessions.push({ id: s.sessionId, token: s.token });
+      }
+      const { value: webChat, maxRssMb: rssChat } = await sampleRss(centrale, () =>
+        measureHttp(`centrale web-chat message (${kind})`, centrale.url, (n) => {
+          const s = sessions[n % sessions.length]!;
+          const { body, ...headers } = json({ text: 'buongiorno' }, { authorization: `Bearer ${s.token}` });
+          return { method: 'POST', path: `/chat/web/sessions/${s.id}/messages`, headers, body };
+        }),
+      );
+      log(formatRow(webChat));
+      const rssMb = Math.max(rssWebhook, rssChat);
+      log(`centrale process RSS under load (${kind}): ${rssMb} MB`);
+      for (const m of [bare, insert, webhook, webChat]) if (m.failures > 0) log(`  ${m.name}: ${m.failures} answers with an unexpected status`);
+      return { bare, insert, webhook, webhookEndToEndPerSecond, webChat, rssMb };
+    });
+  } finally {
+    await fake.close();
+  }
+}
