@@ -24,11 +24,12 @@ function reminderParams(payload: Record<string, string | number | boolean | null
   const zone = 'Europe/Rome';
   const at = typeof payload.startsAt === 'string' ? DateTime.fromISO(payload.startsAt, { zone }) : undefined;
   const date = typeof payload.date === 'string' ? payload.date : typeof payload.periodEnd === 'string' ? payload.periodEnd : typeof payload.dueOn === 'string' ? payload.dueOn : '';
-  const hours = payload.remainingHours ?? payload.hours ?? payload.balance;
+  // db/programmes.ts records the balance as `balanceHours`; the others are older spellings.
+  const hours = payload.balanceHours ?? payload.remainingHours ?? payload.balance;
   return {
     time: at?.isValid ? (locale === 'en' ? ` at ${at.toFormat('HH:mm')}` : ` alle ${at.toFormat('HH:mm')}`) : '',
     date: date ? DateTime.fromISO(date, { zone }).setLocale(locale).toFormat('d LLLL yyyy') : '',
-    hours: typeof hours === 'number' ? hours : '',
+    hours: typeof hours === 'number' ? new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'it-IT', { maximumFractionDigits: 1 }).format(hours) : '',
   };
 }
 
@@ -41,14 +42,19 @@ export async function sendDueReminders(db: Db, i18n: I18n, now: Date, limit = 20
       // Lock the event: two instances never remind twice.
       const [locked] = await tx.select({ id: caseEvents.id }).from(caseEvents).where(and(eq(caseEvents.id, event.id), isNull(caseEvents.consumedAt))).for('update', { skipLocked: true });
       if (!locked) return;
-      if ((REMINDER_TYPES as readonly string[]).includes(event.type)) {
+      // A "visit tomorrow" consumed after the visit began (workers were down) would mislead: skip it.
+      const startsAt = typeof event.payload.startsAt === 'string' ? new Date(event.payload.startsAt) : undefined;
+      const stale = event.type === 'visit_tomorrow' && startsAt !== undefined && startsAt.getTime() <= now.getTime();
+      if (!stale && (REMINDER_TYPES as readonly string[]).includes(event.type)) {
         const [person] = await tx.select({ preferredChannel: people.preferredChannel, locale: people.preferredLocale, erasedAt: people.erasedAt }).from(people).where(eq(people.id, event.personId));
+        // Without a preferred channel: the one the person last wrote from (latest conversation activity).
+        const lastActive = sql`(select max(${conversations.updatedAt}) from ${conversations} where ${conversations.identityId} = ${channelIdentities.id})`;
         const identities = person && !person.erasedAt
           ? await tx
-              .select()
+              .select({ id: channelIdentities.id, channel: channelIdentities.channel, address: channelIdentities.address })
               .from(channelIdentities)
               .where(and(eq(channelIdentities.personId, event.personId), eq(channelIdentities.reachable, true), inArray(channelIdentities.channel, ['telegram', 'sms'])))
-              .orderBy(desc(channelIdentities.createdAt))
+              .orderBy(sql`${lastActive} desc nulls last`, desc(channelIdentities.createdAt))
           : [];
         const identity = identities.find((i) => i.channel === person?.preferredChannel) ?? identities[0];
         if (identity) {
@@ -89,10 +95,23 @@ export async function sendUrgentAlerts(db: Db, i18n: I18n, now: Date): Promise<n
     .select({ id: conversations.id, comuneId: conversations.comuneId })
     .from(conversations)
     .where(and(eq(conversations.urgent, true), sql`${conversations.updatedAt} >= ${since.toISOString()}::timestamptz`));
-  const subjects = [
-    ...urgent.map((c) => ({ key: `conversation:${c.id}`, comuneId: c.comuneId })),
-    ...risky.map((s) => ({ key: `segnalazione:${s.id}`, comuneId: s.comuneId })),
-  ];
+  // One alert per emergency: a risky segnalazione made in a conversation is alerted as that
+  // conversation (pinned above), to the comune of the person at risk.
+  const byConversation = new Map(urgent.map((c) => [c.id, { key: `conversation:${c.id}`, comuneId: c.comuneId }]));
+  const subjects = [...byConversation.values()];
+  for (const s of risky) {
+    if (!s.conversationId) {
+      subjects.push({ key: `segnalazione:${s.id}`, comuneId: s.comuneId });
+      continue;
+    }
+    const subject = byConversation.get(s.conversationId);
+    if (subject) subject.comuneId = s.comuneId ?? subject.comuneId;
+    else {
+      const added = { key: `conversation:${s.conversationId}`, comuneId: s.comuneId };
+      byConversation.set(s.conversationId, added);
+      subjects.push(added);
+    }
+  }
   let sent = 0;
   for (const subject of subjects) {
     if (!subject.comuneId) continue; // unknown comune: the inbox pin is all we can do
