@@ -12,6 +12,7 @@ import { communityAuthz } from './community.ts';
 import { channelAdminAuthz } from './channel-admin.ts';
 import { privacyAuthz } from './privacy.ts';
 import { reportsAuthz } from './reports.ts';
+import { consoleCasesAuthz } from './console-cases.ts';
 import type { AuthzEntry } from './types.ts';
 
 export const AUTHZ_MATRIX: AuthzEntry[] = [
@@ -29,4 +30,5 @@ export const AUTHZ_MATRIX: AuthzEntry[] = [
   ...channelAdminAuthz,
   ...privacyAuthz,
   ...reportsAuthz,
+  ...consoleCasesAuthz,
 ];
