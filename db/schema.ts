@@ -791,6 +791,9 @@ export const CASE_EVENT_TYPES = [
   'hours_running_low',
   'evaluation_due',
   'programme_ending',
+  // Community resources (#9): a volunteer or helper took a light request, then fixed the day.
+  'light_request_assigned',
+  'light_request_scheduled',
 ] as const;
 export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
 

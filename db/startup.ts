@@ -7,6 +7,7 @@ import { hash, verify } from '@node-rs/argon2';
 import { count, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from './client.ts';
 import { seedDemoApplications } from './demo-applications.ts';
+import { seedCommunityDemo } from './community.ts';
 import { seedDemoCase } from './demo-case.ts';
 import { DEMO_COMUNI } from './demo-comuni.ts';
 import { migrate } from './migrate.ts';
@@ -70,6 +71,7 @@ async function seedDemo(tx: Tx): Promise<{ loaded: boolean; generated: Generated
   const now = new Date();
   await seedDemoApplications(tx, now);
   await seedDemoCase(tx, now);
+  await seedCommunityDemo(tx);
   return { loaded: true, generated };
 }
 
