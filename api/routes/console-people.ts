@@ -71,8 +71,8 @@ export function consolePeopleRoutes(deps: AppDeps) {
       // Scope only (no read audit here): the file itself is read, and audited, by the API.
       const person = await inScope(c, page.staff, () => loadPersonInScope(deps, c, id));
       if (!person) return notFoundPage(c, page.staff, page.locale);
-      const { names } = await comuniFor(page.staff);
-      return c.html(renderPerson(deps.i18n, page.locale, page.staff, person.id, names));
+      const { mine, names } = await comuniFor(page.staff);
+      return c.html(renderPerson(deps.i18n, page.locale, page.staff, person.id, names, mine));
     })
     .get('/staff/programmes', async (c) => {
       const page = await kit.pageFor(c, PROGRAMME_ROLES);

@@ -2,17 +2,19 @@
 /**
  * People, programmes and the provider view of the staff console in real headless Chromium:
  * comune scope in the UI and the API, field-level Italian errors with nothing saved, the person
- * file, a new programme, a visit, the care contract, and a provider recording delivered hours.
- * Every page is checked with axe-core (no serious or critical violation) in Italian and English
+ * file, a new programme, a visit, the care contract, a provider recording delivered hours, and
+ * the write forms of the person file and the programme page (profile, delegates, consents, fees,
+ * payments, suspension decisions, questionnaire, evaluation, interruption). Every page is checked with axe-core (no serious or critical violation) in Italian and English
  * and saved as a screenshot in test-artifacts/.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, people, programmes, visits } from '../../db/schema.ts';
+import { auditLog, consents, delegations, evaluations, feeStatements, payments, people, programmes, programmeSuspensions, questionnaireResponses, visits } from '../../db/schema.ts';
 import { launchBrowser, screenshotPath } from '../helpers/browser.ts';
+import { createCaseFixtures, type CaseFile } from '../helpers/case-fixtures.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -23,6 +25,12 @@ async function seriousViolations(page: Page) {
     "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3) })))",
   )) as { id: string; impact: string }[];
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+const romeToday = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Rome' });
+/** The month `back` months before `month` (YYYY-MM). */
+function monthBefore(month: string, back: number) {
+  return new Date(Date.UTC(+month.slice(0, 4), +month.slice(5, 7) - 1 - back, 1)).toISOString().slice(0, 7);
 }
 
 describe('console: people, programmes and provider pages in a real browser', () => {
@@ -287,4 +295,202 @@ describe('console: people, programmes and provider pages in a real browser', () 
     expect((await page.goto(`${base}/staff/people`))!.status()).toBe(403);
     await context.close();
   }, 60_000);
+
+  // ── The write forms (issue #7 follow-up): each sent once wrong (message next to the field,
+  // nothing saved) and once right (the database changes); one axe run per page with forms open. ──
+  let file: CaseFile;
+  let page: Page;
+
+  it('edits the profile, adds and revokes a delegate, records and withdraws a consent, computes a fee and records a payment', async () => {
+    const db = t.db.database.db;
+    const cookie = cookies.sara!;
+    file = await (await createCaseFixtures(db)).createFile('albairate');
+    // Four old months left unpaid: art. 13 allows an interruption after more than three.
+    const thisMonth = romeToday().slice(0, 7);
+    for (const back of [2, 3, 4, 5]) {
+      const m = monthBefore(thisMonth, back);
+      await db.insert(feeStatements).values({ programmeId: file.programmeId, personId: file.personId, comuneId: 'albairate', month: m, redeemedHours: 4, amountCents: 800, dueOn: `${m}-28` });
+    }
+    // Hours used this month, so this month's fee is more than zero.
+    expect((await t.json(`/api/v1/programmes/${file.programmeId}/redemptions`, { hours: 2, deliveredAt: new Date().toISOString() }, { headers: { cookie } })).status).toBe(201);
+    page = await (await as('sara')).newPage();
+    await page.goto(`${base}/staff/people/${file.personId}`);
+    await page.getByRole('heading', { name: /Persona\d+ Prova/ }).waitFor();
+    const notice = page.locator('#notice');
+
+    // Profile: a wrong phone number is refused next to the field, then a good one is saved.
+    await page.getByText('Modifica i dati personali').click();
+    const profile = page.locator('#profile-edit');
+    await profile.getByLabel('Telefono').fill('non so');
+    await profile.getByRole('button', { name: 'Salva i dati' }).click();
+    await profile.locator('#profile-edit-phone-error').waitFor();
+    expect(await profile.getByLabel('Telefono').getAttribute('aria-invalid')).toBe('true');
+    const phoneBefore = (await db.select({ phone: people.phone }).from(people).where(eq(people.id, file.personId)))[0]!.phone;
+    expect(phoneBefore).toMatch(/^\+39333/);
+    await profile.getByLabel('Telefono').fill('+39 333 765 4321');
+    await profile.getByLabel('Vive da solo o da sola?').selectOption('false');
+    await profile.getByLabel('Ha l\'aiuto della famiglia?').selectOption('true');
+    await profile.getByLabel('Ha l\'invalidità certificata?').selectOption('true');
+    await profile.getByLabel('Come preferisce essere contattata la persona?').selectOption('sms');
+    await profile.getByRole('button', { name: 'Salva i dati' }).click();
+    await notice.getByText('Dati salvati.').waitFor();
+    const [saved] = await db.select().from(people).where(eq(people.id, file.personId));
+    expect(saved).toMatchObject({ livesAlone: false, familySupport: true, certifiedInvalidity: true, preferredChannel: 'sms' });
+    expect(saved!.phone).toContain('765');
+
+    // A delegate: a wrong e-mail is refused and nobody is added; then the delegate is added.
+    const activeDelegations = async () => (await db.select().from(delegations).where(and(eq(delegations.personId, file.personId), isNull(delegations.revokedAt)))).length;
+    expect(await activeDelegations()).toBe(1);
+    await page.getByText('Aggiungi un delegato').click();
+    const delegate = page.locator('#delegate');
+    await delegate.getByLabel('Tipo di delega').selectOption('support_administrator');
+    await delegate.getByLabel('Parentela o ruolo').fill('nipote');
+    await delegate.getByLabel('Nome', { exact: true }).fill('Carla');
+    await delegate.getByLabel('Cognome').fill('Neri');
+    await delegate.getByLabel('E-mail').fill('non-una-mail');
+    await delegate.getByLabel('Come è stato dato', { exact: true }).selectOption('signed_form');
+    await delegate.getByRole('button', { name: 'Aggiungi il delegato' }).click();
+    await delegate.locator('#delegate-email-error').waitFor();
+    expect(await delegate.getByLabel('E-mail').getAttribute('aria-invalid')).toBe('true');
+    expect(await activeDelegations()).toBe(1);
+    expect((await db.select().from(people).where(eq(people.familyName, 'Neri'))).length).toBe(0);
+    await delegate.getByLabel('E-mail').fill('carla.neri@example.org');
+    await delegate.getByRole('button', { name: 'Aggiungi il delegato' }).click();
+    await notice.getByText('Delegato aggiunto.').waitFor();
+    await page.locator('#delegates', { hasText: 'Carla Neri' }).waitFor();
+    expect(await activeDelegations()).toBe(2);
+
+    // Revoking it: the button names the delegate.
+    await page.getByRole('button', { name: 'Revoca la delega: Carla Neri' }).click();
+    await notice.getByText('Delega revocata.').waitFor();
+    expect(await activeDelegations()).toBe(1);
+
+    // A consent: a date in the future is refused next to the field; then it is recorded and withdrawn.
+    const ownConsents = async () => db.select().from(consents).where(and(eq(consents.personId, file.personId), isNull(consents.delegationId)));
+    expect(await ownConsents()).toHaveLength(0);
+    await page.getByText('Registra un consenso').click();
+    const consent = page.locator('#consent');
+    await consent.getByLabel('Per che cosa').selectOption('check_ins');
+    await consent.getByLabel('Come è stato dato').selectOption('verbal');
+    await consent.getByLabel('Quando').fill('2099-01-01T10:00');
+    await consent.getByLabel('Chi lo ha dato').fill('la persona assistita');
+    await consent.getByRole('button', { name: 'Registra il consenso' }).click();
+    await consent.locator('#consent-givenAt-error').waitFor();
+    expect(await consent.getByLabel('Quando').getAttribute('aria-invalid')).toBe('true');
+    expect(await ownConsents()).toHaveLength(0);
+    const now = new Date(Date.now() - 3_600_000);
+    now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
+    await consent.getByLabel('Quando').fill(now.toISOString().slice(0, 16));
+    await consent.getByRole('button', { name: 'Registra il consenso' }).click();
+    await notice.getByText('Consenso registrato.').waitFor();
+    expect(await ownConsents()).toMatchObject([{ purpose: 'check_ins', method: 'verbal', givenBy: 'la persona assistita', withdrawnAt: null }]);
+
+    // Fees: the art. 13 warning is shown (four unpaid months).
+    await page.locator('#fees-warning', { hasText: 'art. 13' }).waitFor();
+    expect(await page.locator('#fees-warning').textContent()).toContain('4 mesi non pagati');
+    // The forms open and the warning visible: axe and a screenshot of this state.
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: screenshotPath('person-forms-it'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Ritira il consenso: Chiamate di controllo' }).click();
+    await notice.getByText('Consenso ritirato.').waitFor();
+    expect((await ownConsents())[0]!.withdrawnAt).not.toBeNull();
+
+    // This month's fee: without a month the field says so; then it is computed from the hours used.
+    const compute = page.locator('#fee-compute');
+    await compute.locator('#fee-compute-programmeId option[value]').first().waitFor({ state: 'attached' });
+    await compute.getByRole('button', { name: 'Calcola la quota' }).click();
+    await compute.locator('#fee-compute-month-error', { hasText: 'obbligatorio' }).waitFor();
+    const month = romeToday().slice(0, 7);
+    await compute.getByLabel('Mese').fill(month);
+    await compute.getByRole('button', { name: 'Calcola la quota' }).click();
+    await notice.getByText(/Quota di .* calcolata/).waitFor();
+    const [statement] = await db.select().from(feeStatements).where(and(eq(feeStatements.programmeId, file.programmeId), eq(feeStatements.month, month)));
+    expect(statement!.redeemedHours).toBe(2);
+    expect(statement!.amountCents).toBeGreaterThan(0);
+
+    // A payment: more than what is due is refused and nothing is recorded; then the exact amount.
+    const pay = page.locator('#payment');
+    await pay.locator(`#payment-statementId option[value="${statement!.id}"]`).waitFor({ state: 'attached' });
+    await pay.getByLabel('Quota del mese').selectOption(statement!.id);
+    await pay.getByLabel('Importo pagato in euro').fill('12.345');
+    await pay.getByRole('button', { name: 'Registra il pagamento' }).click();
+    await pay.locator('#payment-amountCents-error', { hasText: 'euro' }).waitFor();
+    await pay.getByLabel('Importo pagato in euro').fill('99999');
+    await pay.getByRole('button', { name: 'Registra il pagamento' }).click();
+    await pay.locator('#payment-error').waitFor();
+    expect(await db.select().from(payments).where(eq(payments.statementId, statement!.id))).toHaveLength(0);
+    const euros = `${Math.floor(statement!.amountCents / 100)},${String(statement!.amountCents % 100).padStart(2, '0')}`;
+    await pay.getByLabel('Importo pagato in euro').fill(euros);
+    await pay.getByLabel('Modo di pagamento').fill('bonifico');
+    await pay.getByRole('button', { name: 'Registra il pagamento' }).click();
+    await notice.getByText(/Pagamento registrato/).waitFor();
+    expect(await db.select().from(payments).where(eq(payments.statementId, statement!.id))).toMatchObject([{ amountCents: statement!.amountCents, method: 'bonifico' }]);
+  }, 90_000);
+
+  it('decides a suspension asked for in the chat, records a questionnaire and an evaluation, and interrupts the programme', async () => {
+    const db = t.db.database.db;
+    await page.goto(`${base}/staff/programmes/${file.programmeId}`);
+    await page.locator('#summary', { hasText: 'Prova' }).waitFor();
+    const notice = page.locator('#notice');
+
+    // Confirming without the last day: the field says it is needed and nothing changes.
+    const decision = page.locator(`#decide-${file.suspensionId}`);
+    await decision.getByRole('button', { name: 'Conferma la sospensione' }).click();
+    await decision.locator(`[id="decide-${file.suspensionId}-toDate-error"]`).waitFor();
+    expect(await decision.getByLabel('Fine della sospensione').getAttribute('aria-invalid')).toBe('true');
+    const status = async () => (await db.select({ status: programmeSuspensions.status }).from(programmeSuspensions).where(eq(programmeSuspensions.id, file.suspensionId)))[0]!.status;
+    expect(await status()).toBe('requested');
+    const [before] = await db.select({ periodEnd: programmes.periodEnd }).from(programmes).where(eq(programmes.id, file.programmeId));
+    const from = before!.periodEnd;
+    const to = new Date(Date.UTC(+from.slice(0, 4), +from.slice(5, 7) - 1, +from.slice(8, 10) + 4)).toISOString().slice(0, 10);
+    await decision.getByLabel('Fine della sospensione').fill(to);
+    await decision.getByRole('button', { name: 'Conferma la sospensione' }).click();
+    await notice.getByText('Sospensione confermata.').waitFor();
+    expect(await status()).toBe('confirmed');
+    await page.locator('#suspensions', { hasText: 'confermata' }).waitFor();
+
+    // The questionnaire: at least one answer, then it is stored with the chat's answer codes.
+    await page.getByText('Registra un questionario compilato su carta').click();
+    const q = page.locator('#questionnaire');
+    await q.getByRole('button', { name: 'Registra il questionario' }).click();
+    await q.locator('#questionnaire-overall-error').waitFor();
+    await q.getByLabel('Quanto è soddisfatto del servizio?').selectOption('very');
+    await q.getByLabel('Gli orari delle visite sono stati rispettati?').selectOption('mostly');
+    await q.getByLabel('Commento della persona').fill('Operatrice molto gentile');
+    // Open form: axe and a screenshot of the programme page with its new forms.
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: screenshotPath('programme-forms-it'), fullPage: true });
+    await q.getByRole('button', { name: 'Registra il questionario' }).click();
+    await notice.getByText('Questionario registrato.').waitFor();
+    const answers = await db.select().from(questionnaireResponses).where(eq(questionnaireResponses.programmeId, file.programmeId));
+    expect(answers.map((a) => a.answers)).toEqual([{ overall: 'very', times: 'mostly', comment: 'Operatrice molto gentile' }]);
+
+    // The evaluation: a future date is refused next to the field; today's is recorded.
+    const e = page.locator('#evaluation');
+    await e.getByLabel('Data della valutazione').fill('2099-01-01');
+    await e.getByRole('button', { name: 'Registra la valutazione' }).click();
+    await e.locator('#evaluation-evaluatedOn-error').waitFor();
+    expect(await db.select().from(evaluations).where(eq(evaluations.programmeId, file.programmeId))).toHaveLength(0);
+    await e.getByLabel('Data della valutazione').fill(romeToday());
+    await e.getByLabel('Esito').selectOption('continue');
+    await e.getByRole('button', { name: 'Registra la valutazione' }).click();
+    await notice.getByText('Salvato.').waitFor();
+    expect(await db.select().from(evaluations).where(eq(evaluations.programmeId, file.programmeId))).toHaveLength(1);
+
+    // The interruption: the reason is required; then the programme is interrupted and its form goes.
+    const i = page.locator('#interruption');
+    await i.getByRole('button', { name: 'Interrompi il programma' }).click();
+    await i.locator('#interruption-reason-error').waitFor();
+    expect((await db.select({ status: programmes.status }).from(programmes).where(eq(programmes.id, file.programmeId)))[0]!.status).toBe('active');
+    await i.getByLabel('Motivo').selectOption('no_longer_needed');
+    await i.getByLabel('Dal giorno').fill(romeToday());
+    await i.getByLabel('Note').fill('Trasferita dalla figlia');
+    await i.getByRole('button', { name: 'Interrompi il programma' }).click();
+    await notice.getByText(/Programma interrotto/).waitFor();
+    const [after] = await db.select().from(programmes).where(eq(programmes.id, file.programmeId));
+    expect(after).toMatchObject({ status: 'interrupted', interruptionReason: 'no_longer_needed', interruptedOn: romeToday() });
+    await page.locator('#interruption-section').waitFor({ state: 'hidden' });
+    await page.screenshot({ path: screenshotPath('programme-interrupted-it'), fullPage: true });
+  }, 90_000);
 });

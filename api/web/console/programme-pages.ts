@@ -144,11 +144,64 @@ export function renderProgramme(i18n: I18n, locale: Locale, staff: StaffIdentity
     </form>
     <h3>${t('programme.questionnaires')}</h3>
     <ul id="questionnaires" class="plain"></ul>
+    ${questionnaireForm(i18n, locale, t)}
   </section>
+  ${interruptionForm(t)}
   <section class="card" aria-labelledby="ledger-h">
     <h2 id="ledger-h">${t('programme.ledger')}</h2>
     <div id="ledger"></div>
   </section>
 </div>`,
   });
+}
+
+// The satisfaction questions the chat asks (core/conversation/flows/info.ts), so the answers a
+// social worker records on paper read the same as the chat's. Labels come from the chat namespace.
+const QUESTIONNAIRE: { id: string; answers: string[] }[] = [
+  { id: 'overall', answers: ['very', 'quite', 'little', 'not_at_all'] },
+  { id: 'operators', answers: ['very', 'quite', 'little', 'not_at_all'] },
+  { id: 'times', answers: ['always', 'mostly', 'rarely'] },
+  { id: 'continue', answers: ['yes', 'no', 'unsure'] },
+];
+const INTERRUPTION_REASONS = ['death', 'permanent_admission', 'no_longer_needed', 'fees_unpaid', 'renunciation'] as const;
+
+function questionnaireForm(i18n: I18n, locale: Locale, t: ReturnType<typeof peopleTranslator>) {
+  const f = 'questionnaire';
+  const chat = (key: string) => i18n.t(`chat:questionnaire.${key}`, { lng: locale });
+  return html`<details class="form-box" id="${f}-box">
+  <summary>${t('forms.questionnaire.open')}</summary>
+  <form id="${f}" novalidate>
+    <p id="${f}-error" class="error" role="alert" hidden></p>
+    <p class="hint">${t('forms.questionnaire.hint')}</p>
+    <div class="grid">
+      ${QUESTIONNAIRE.map((q) => field(f, q.id, chat(`${q.id}.question`), html`<select id="${f}-${q.id}" name="${q.id}" aria-describedby="${describedBy(f, q.id)}">
+        <option value="">${t('form.choose')}</option>
+        ${q.answers.map((a) => html`<option value="${a}">${chat(`${q.id}.${a}`)}</option>`)}
+      </select>`))}
+    </div>
+    ${field(f, 'comment', t('forms.questionnaire.comment'), html`<textarea id="${f}-comment" name="comment" rows="2" maxlength="2000" aria-describedby="${describedBy(f, 'comment')}"></textarea>`)}
+    <button type="submit" class="secondary">${t('forms.questionnaire.submit')}</button>
+  </form>
+</details>`;
+}
+
+/** Art. 13: the programme ends early; the API returns the unused hours. Hidden by the script once ended. */
+function interruptionForm(t: ReturnType<typeof peopleTranslator>) {
+  const f = 'interruption';
+  return html`<section class="card" aria-labelledby="interruption-h" id="interruption-section">
+  <h2 id="interruption-h">${t('forms.interruption.heading')}</h2>
+  <p class="hint">${t('forms.interruption.hint')}</p>
+  <form id="${f}" novalidate>
+    <p id="${f}-error" class="error" role="alert" hidden></p>
+    <div class="row wrap">
+      ${field(f, 'reason', t('forms.interruption.reason'), html`<select id="${f}-reason" name="reason" aria-describedby="${describedBy(f, 'reason')}">
+        <option value="">${t('form.choose')}</option>
+        ${INTERRUPTION_REASONS.map((r) => html`<option value="${r}">${t(`forms.interruption.reasons.${r}`)}</option>`)}
+      </select>`)}
+      ${field(f, 'on', t('forms.interruption.on'), html`<input id="${f}-on" name="on" type="date" aria-describedby="${describedBy(f, 'on')}">`)}
+    </div>
+    ${field(f, 'note', t('forms.interruption.note'), html`<textarea id="${f}-note" name="note" rows="2" maxlength="2000" aria-describedby="${describedBy(f, 'note')}"></textarea>`)}
+    <button type="submit" class="danger">${t('forms.interruption.submit')}</button>
+  </form>
+</section>`;
 }

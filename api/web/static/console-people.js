@@ -181,11 +181,13 @@
   if (data.page === 'person') {
     var pid = data.personId;
     var notice = document.getElementById('notice');
-    get('/api/v1/people/' + pid).then(function (r) {
+    var loadFile = function (first) {
+     return get('/api/v1/people/' + pid).then(function (r) {
       if (r.status !== 200) { notice.textContent = t('notFound'); return; }
       var f = r.body;
       var p = f.person;
-      notice.textContent = '';
+      // Later loads keep the message of the action that caused them.
+      if (first) notice.textContent = '';
       document.getElementById('file').hidden = false;
       document.getElementById('person-name').textContent = fullName(p);
       document.title = fullName(p) + ' — ' + document.title;
@@ -203,14 +205,27 @@
         li.appendChild(el('strong', null, fullName(d.person)));
         li.appendChild(el('span', null, ' · ' + [d.relationship, t('kind.' + d.kind), d.person.phone, d.person.email, d.revokedAt ? t('revoked') : ''].filter(Boolean).join(' · ')));
         (d.consents || []).forEach(function (c) { li.appendChild(el('p', { class: 'meta' }, consentText(c))); });
+        if (data.full && !d.revokedAt) {
+          li.appendChild(actionButton(t('revoke'), fullName(d.person), '/api/v1/people/' + pid + '/delegates/' + d.delegationId + '/revoke', 'delegationRevoked'));
+        }
         return li;
       });
-      list(document.getElementById('consents'), f.consents || [], function (c) { return el('li', null, consentText(c)); });
+      list(document.getElementById('consents'), f.consents || [], function (c) {
+        var li = el('li', null, consentText(c));
+        if (data.full && !c.withdrawnAt) {
+          li.appendChild(document.createTextNode(' '));
+          li.appendChild(actionButton(t('withdraw'), t('purpose.' + c.purpose), '/api/v1/people/' + pid + '/consents/' + c.id + '/withdraw', 'consentWithdrawn'));
+        }
+        return li;
+      });
+      if (data.full) fillProfile(p);
       list(document.getElementById('channels'), f.channels || [], function (ch) {
         return el('li', null, t('channelLine', { channel: ch.channel, date: day(ch.linkedAt) }) + (ch.addressHint ? ' · ' + ch.addressHint : '') + (ch.reachable ? '' : ' · ' + t('unreachable')));
       });
-      if (data.full) { loadDocuments(); loadProgrammes(); loadFees(); }
-    });
+      if (first && data.full) { loadDocuments(); loadProgrammes(); loadFees(); }
+     });
+    };
+    loadFile(true);
 
     document.getElementById('link-code').addEventListener('click', function () {
       send('POST', '/api/v1/people/' + pid + '/link-codes').then(function (r) {
@@ -264,6 +279,7 @@
         return get('/api/v1/programmes').then(function (all) {
           if (all.status !== 200) return;
           var mine = all.body.programmes.filter(function (x) { return x.personId === pid; });
+          fillProgrammeSelect(mine);
           target.replaceChildren();
           if (!mine.length) { target.appendChild(el('p', { class: 'empty' }, t('noProgramme'))); return; }
           mine.forEach(function (x) { renderProgrammeCard(target, x.id); });
@@ -286,7 +302,7 @@
         box.appendChild(visits);
         if (g.suspensions.length) {
           var sus = el('ul', { class: 'plain' });
-          list(sus, g.suspensions, function (s) { return el('li', null, t('suspensionLine', { from: day(s.fromDate), to: day(s.toDate), reason: s.reason || '', status: s.status })); });
+          list(sus, g.suspensions, function (s) { return el('li', null, t('suspensionLine', { from: day(s.fromDate), to: s.toDate ? day(s.toDate) : t('openEnd'), reason: s.reason || '', status: t('suspensionStatus.' + s.status) })); });
           box.appendChild(sus);
         }
         if (g.evaluations.length || g.questionnaires.length) {
@@ -310,6 +326,11 @@
         if (r.status === 403) { section.hidden = true; return; }
         if (r.status !== 200) return;
         target.replaceChildren();
+        fillStatements(r.body.statements);
+        var warning = document.getElementById('fees-warning');
+        // Art. 13: with more than three unpaid months the comune may interrupt the service.
+        warning.hidden = !r.body.interruptionAllowed;
+        warning.textContent = r.body.interruptionAllowed ? t('feesWarning', { count: r.body.unpaidMonths }) : '';
         if (!r.body.statements.length) { target.appendChild(el('p', { class: 'empty' }, t('noFees'))); return; }
         var ul = el('ul', { class: 'plain' });
         r.body.statements.forEach(function (s) {
@@ -319,6 +340,175 @@
         target.appendChild(el('p', null, t('unpaidMonths', { count: r.body.unpaidMonths })));
       });
     };
+    // ── Write forms of the file (admin, social workers): rendered only for them ──
+    var nowLocal = function () {
+      var d = new Date();
+      d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+      return d.toISOString().slice(0, 16);
+    };
+    var localToIso = function (v) { return v ? new Date(v).toISOString() : ''; };
+    var todayIso = function () { return new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Rome' }); };
+    var missingFields = function (form, names) {
+      var fields = {};
+      names.forEach(function (k) { fields[k] = t('required'); });
+      showErrors(form, { body: { error: { fields: fields } } });
+    };
+    /** A button that posts {} to url; its accessible name says what it acts on. */
+    var actionButton = function (label, what, url, done) {
+      var b = el('button', { type: 'button', class: 'secondary small', 'aria-label': label + ': ' + what }, label);
+      b.addEventListener('click', function () {
+        b.disabled = true;
+        send('POST', url, {}).then(function (r) {
+          b.disabled = false;
+          notice.textContent = r.status === 200 ? t(done) : (r.body && r.body.error && r.body.error.message) || t('failed');
+          if (r.status === 200) loadFile(false);
+        });
+      });
+      return b;
+    };
+    var profileForm = document.getElementById('profile-edit');
+    var fillProfile = function (p) {
+      if (!profileForm) return;
+      profileForm.phone.value = p.phone || '';
+      profileForm.email.value = p.email || '';
+      profileForm.address.value = p.address || '';
+      profileForm.livesAlone.value = p.livesAlone === null || p.livesAlone === undefined ? '' : String(p.livesAlone);
+      profileForm.familySupport.value = p.familySupport === null || p.familySupport === undefined ? '' : String(p.familySupport);
+      profileForm.certifiedInvalidity.value = String(Boolean(p.certifiedInvalidity));
+      profileForm.preferredChannel.value = p.preferredChannel || '';
+    };
+    var statementSelect = document.getElementById('payment-statementId');
+    var fillStatements = function (statements) {
+      if (!statementSelect) return;
+      statementSelect.replaceChildren();
+      statements.filter(function (s) { return s.paidCents < s.amountCents; }).forEach(function (s) {
+        statementSelect.appendChild(el('option', { value: s.id, 'data-due': String(s.amountCents - s.paidCents) }, t('statementOption', { month: s.month, due: euro(s.amountCents), paid: euro(s.paidCents) })));
+      });
+      if (!statementSelect.children.length) statementSelect.appendChild(el('option', { value: '' }, t('none')));
+    };
+    var programmeSelect = document.getElementById('fee-compute-programmeId');
+    var fillProgrammeSelect = function (mine) {
+      if (!programmeSelect) return;
+      programmeSelect.replaceChildren();
+      mine.forEach(function (x) { programmeSelect.appendChild(el('option', { value: x.id }, t('programmeOption', { end: day(x.periodEnd) }))); });
+      if (!mine.length) programmeSelect.appendChild(el('option', { value: '' }, t('noProgramme')));
+    };
+    if (data.full) {
+      profileForm.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        clearErrors(profileForm);
+        var tri = function (v) { return v === '' ? null : v === 'true'; };
+        var body = {
+          phone: profileForm.phone.value.trim() || null,
+          email: profileForm.email.value.trim() || null,
+          address: profileForm.address.value.trim() || null,
+          livesAlone: tri(profileForm.livesAlone.value),
+          familySupport: tri(profileForm.familySupport.value),
+          certifiedInvalidity: profileForm.certifiedInvalidity.value === 'true',
+          preferredChannel: profileForm.preferredChannel.value || null,
+        };
+        send('PATCH', '/api/v1/people/' + pid, body).then(function (r) {
+          if (r.status !== 200) { showErrors(profileForm, r); return; }
+          notice.textContent = t('profileSaved');
+          loadFile(false);
+        });
+      });
+
+      var delegateForm = document.getElementById('delegate');
+      delegateForm.givenAt.value = nowLocal();
+      delegateForm.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        clearErrors(delegateForm);
+        var v = function (k) { return delegateForm[k].value.trim(); };
+        var cf = v('existingCf').toUpperCase();
+        var named = v('givenName') || v('familyName');
+        if (cf && named) { fieldMessage(delegateForm, 'delegatePersonId', t('delegateWho')); return; }
+        if (!cf) {
+          var missing = ['givenName', 'familyName'].filter(function (k) { return !v(k); });
+          if (!v('givenAt')) missing.push('givenAt');
+          if (missing.length) { missingFields(delegateForm, missing); return; }
+        }
+        var body = {
+          kind: delegateForm.kind.value,
+          relationship: v('relationship') || null,
+          consent: { method: delegateForm.method.value, givenAt: localToIso(v('givenAt')), givenBy: v('givenBy') || null },
+        };
+        var who = cf
+          ? get('/api/v1/people?limit=1&codiceFiscale=' + encodeURIComponent(cf)).then(function (r) {
+              var found = r.status === 200 && r.body.people[0];
+              if (!found) { fieldMessage(delegateForm, 'delegatePersonId', t('cfNotFound')); return false; }
+              body.delegatePersonId = found.id;
+              return true;
+            })
+          : Promise.resolve(true).then(function () {
+              body.delegate = { givenName: v('givenName'), familyName: v('familyName'), phone: v('phone') || null, email: v('email') || null, comuneId: delegateForm.comuneId.value || null };
+              return true;
+            });
+        who.then(function (ok) {
+          if (!ok) return;
+          return send('POST', '/api/v1/people/' + pid + '/delegates', body).then(function (r) {
+            if (r.status !== 201) { showErrors(delegateForm, r); return; }
+            delegateForm.reset();
+            delegateForm.givenAt.value = nowLocal();
+            notice.textContent = t('delegateAdded');
+            loadFile(false);
+          });
+        });
+      });
+
+      var consentForm = document.getElementById('consent');
+      consentForm.givenAt.value = nowLocal();
+      consentForm.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        clearErrors(consentForm);
+        if (!consentForm.givenAt.value) { missingFields(consentForm, ['givenAt']); return; }
+        var body = { purpose: consentForm.purpose.value, method: consentForm.method.value, givenAt: localToIso(consentForm.givenAt.value), givenBy: consentForm.givenBy.value.trim() || null };
+        send('POST', '/api/v1/people/' + pid + '/consents', body).then(function (r) {
+          if (r.status !== 201) { showErrors(consentForm, r); return; }
+          consentForm.reset();
+          consentForm.givenAt.value = nowLocal();
+          notice.textContent = t('consentRecorded');
+          loadFile(false);
+        });
+      });
+
+      var computeForm = document.getElementById('fee-compute');
+      computeForm.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        clearErrors(computeForm);
+        var missing = ['programmeId', 'month'].filter(function (k) { return !computeForm[k].value; });
+        if (missing.length) { missingFields(computeForm, missing); return; }
+        send('POST', '/api/v1/programmes/' + computeForm.programmeId.value + '/fee-statements', { month: computeForm.month.value }).then(function (r) {
+          if (r.status !== 200) { showErrors(computeForm, r); return; }
+          notice.textContent = t('feeComputed', { month: r.body.month, amount: euro(r.body.amountCents), hours: r.body.redeemedHours });
+          loadFees();
+        });
+      });
+
+      var payForm = document.getElementById('payment');
+      payForm.paidOn.value = todayIso();
+      payForm.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        clearErrors(payForm);
+        var missing = ['statementId', 'paidOn'].filter(function (k) { return !payForm[k].value; });
+        var raw = payForm.amount.value.trim().replace(/\s/g, '');
+        if (!raw) missing.push('amountCents');
+        if (missing.length) { missingFields(payForm, missing); return; }
+        // Euro with a comma or a dot and at most two decimals; the API counts cents.
+        var m = /^(\d{1,7})(?:[.,](\d{1,2}))?$/.exec(raw);
+        if (!m) { fieldMessage(payForm, 'amountCents', t('amountInvalid')); return; }
+        var cents = Number(m[1]) * 100 + Number(((m[2] || '') + '00').slice(0, 2));
+        var body = { amountCents: cents, paidOn: payForm.paidOn.value };
+        if (payForm.method.value.trim()) body.method = payForm.method.value.trim();
+        send('POST', '/api/v1/fee-statements/' + payForm.statementId.value + '/payments', body).then(function (r) {
+          if (r.status !== 201) { showErrors(payForm, r); return; }
+          payForm.amount.value = '';
+          payForm.method.value = '';
+          notice.textContent = t('paymentRecorded', { paid: euro(r.body.paidCents), due: euro(r.body.dueCents) });
+          loadFees();
+        });
+      });
+    }
   }
 
   // ── /staff/programmes ──
@@ -436,7 +626,13 @@
           if (pp.status === 200) { summary.unshift([t('summary.person'), fullName(pp.body.person)]); dl(document.getElementById('summary'), summary); }
         });
         renderVisits(document.getElementById('visits'), g.visits);
-        list(document.getElementById('suspensions'), g.suspensions, function (s) { return el('li', null, t('suspensionLine', { from: day(s.fromDate), to: day(s.toDate), reason: s.reason || '', status: s.status })); });
+        list(document.getElementById('suspensions'), g.suspensions, function (s) {
+          var li = el('li', null, t('suspensionLine', { from: day(s.fromDate), to: s.toDate ? day(s.toDate) : t('openEnd'), reason: s.reason || '', status: t('suspensionStatus.' + s.status) }));
+          if (s.status === 'requested') li.appendChild(decisionForm(s));
+          return li;
+        });
+        // Art. 13: an ended or interrupted programme cannot be interrupted again.
+        document.getElementById('interruption-section').hidden = pr.status === 'interrupted' || pr.status === 'ended';
         var due = g.evaluationDue && g.evaluationDue.nextDue;
         document.getElementById('evaluation-due').textContent = due ? t('evaluationDue', { date: day(due) }) : '';
         list(document.getElementById('evaluations'), g.evaluations, function (e) { return el('li', null, t('evaluationLine', { date: day(e.evaluatedOn), outcome: t('outcome.' + e.outcome) }) + (e.notes ? ' · ' + e.notes : '')); });
@@ -522,6 +718,70 @@
         });
       });
     };
+    /** Confirm or reject a suspension asked for in the chat; confirming needs its last day. */
+    var decisionForm = function (s) {
+      var id = 'decide-' + s.id;
+      var form = el('form', { id: id, class: 'decision', novalidate: '' });
+      var general = el('p', { id: id + '-error', class: 'error', role: 'alert' });
+      general.hidden = true;
+      form.appendChild(general);
+      var box = el('div', { class: 'field', 'data-field': 'toDate' });
+      box.appendChild(el('label', { for: id + '-toDate' }, t('decideToDate')));
+      var input = el('input', { id: id + '-toDate', name: 'toDate', type: 'date', 'aria-describedby': id + '-toDate-error' });
+      if (s.toDate) input.value = s.toDate;
+      box.appendChild(input);
+      var err = el('p', { id: id + '-toDate-error', class: 'error' });
+      err.hidden = true;
+      box.appendChild(err);
+      form.appendChild(box);
+      [['confirm', 'confirmSuspension', 'suspensionConfirmed', ''], ['reject', 'rejectSuspension', 'suspensionRejected', 'secondary']].forEach(function (d) {
+        var b = el('button', { type: 'button', class: ('small ' + d[3]).trim() }, t(d[1]));
+        b.addEventListener('click', function () {
+          clearErrors(form);
+          var body = { decision: d[0] };
+          if (input.value) body.toDate = input.value;
+          send('POST', '/api/v1/programmes/' + gid + '/suspensions/' + s.id + '/decision', body).then(function (r) {
+            if (r.status !== 200) { showErrors(form, r); return; }
+            pnotice.textContent = t(d[2]);
+            load();
+          });
+        });
+        form.appendChild(b);
+      });
+      form.addEventListener('submit', function (ev) { ev.preventDefault(); });
+      return form;
+    };
+    var iform = document.getElementById('interruption');
+    iform.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      clearErrors(iform);
+      var missing = {};
+      if (!iform.reason.value) missing.reason = t('required');
+      if (!iform.on.value) missing.on = t('required');
+      if (Object.keys(missing).length) { showErrors(iform, { body: { error: { fields: missing } } }); return; }
+      var body = { reason: iform.reason.value, on: iform.on.value };
+      if (iform.note.value.trim()) body.note = iform.note.value.trim();
+      send('POST', '/api/v1/programmes/' + gid + '/interruption', body).then(function (r) {
+        if (r.status !== 200) { showErrors(iform, r); return; }
+        iform.reset();
+        pnotice.textContent = t('interrupted', { hours: r.body.returnedHours });
+        load();
+      });
+    });
+    var qform = document.getElementById('questionnaire');
+    qform.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      clearErrors(qform);
+      var answers = {};
+      ['overall', 'operators', 'times', 'continue', 'comment'].forEach(function (k) { var v = qform[k].value.trim(); if (v) answers[k] = v; });
+      if (!Object.keys(answers).length) { fieldMessage(qform, 'overall', t('oneAnswer')); return; }
+      send('POST', '/api/v1/programmes/' + gid + '/questionnaires', { answers: answers }).then(function (r) {
+        if (r.status !== 201) { showErrors(qform, r); return; }
+        qform.reset();
+        pnotice.textContent = t('questionnaireSaved');
+        load();
+      });
+    });
     simpleForm('suspension', '/api/v1/programmes/' + gid + '/suspensions', function (f) { return { fromDate: f.fromDate.value, toDate: f.toDate.value, reason: f.reason.value.trim() }; });
     simpleForm('evaluation', '/api/v1/programmes/' + gid + '/evaluations', function (f) { return { evaluatedOn: f.evaluatedOn.value, outcome: f.outcome.value, notes: f.notes.value.trim() }; });
     load(true);
