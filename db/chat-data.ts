@@ -9,6 +9,7 @@
 import { and, asc, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type { ApplicationInfo, ChatContext, ComuneInfo, LinkedPerson, ProgrammeInfo, ProviderInfo } from '../core/conversation/context.ts';
 import { rowsOf, type Queryable } from './client.ts';
+import { loadCheckinChat } from './checkins.ts';
 import {
   applicationDetails,
   applications,
@@ -177,5 +178,7 @@ export async function loadChatContext(q: Queryable, identityId: string, now: Dat
   // A delegate living outside the ambito with nothing of their own is not a case: show only the people they act for.
   if (self.comuneId !== null || selfPerson.programme || selfPerson.application || delegated.length === 0) list.push(selfPerson);
   for (const d of delegated) list.push(await loadPerson(q, d, false, now));
-  return { linked: true, people: list, ...base };
+  // Check-ins (issue #9) are the linked person's own: a delegate's chat does not answer for them.
+  const checkin = await loadCheckinChat(q, personId, now);
+  return { linked: true, people: list, ...base, ...(checkin ? { checkin } : {}) };
 }

@@ -10,6 +10,7 @@ import type { ChatContext } from '../core/conversation/context.ts';
 import type { Effect, EffectResults } from '../core/conversation/types.ts';
 import { recordAudit } from './audit.ts';
 import { rowsOf, type Tx } from './client.ts';
+import { applyCheckinChatEffect } from './checkins.ts';
 import { identityAddress, redeemLinkCode } from './chat-link.ts';
 import type { ConversationRow } from './conversations.ts';
 import {
@@ -161,6 +162,12 @@ export async function applyChatEffects(
         await audit('chat.questionnaire.save', 'programme', effect.programmeId, null);
         break;
       }
+      case 'checkin_answer':
+      case 'checkin_pause':
+      case 'checkin_stop':
+      case 'checkin_resume':
+        await applyCheckinChatEffect(tx, effect, { conversation, context, now });
+        break;
       case 'pre_application': {
         if (!personAllowed(context, effect.personId)) throw new Error('chat effect refers to a person outside the identity');
         const open = await tx

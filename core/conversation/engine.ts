@@ -11,6 +11,7 @@
 import { understand } from '../nlu/index.ts';
 import type { Intent, Understanding } from '../nlu/types.ts';
 import { applicationStep, balanceStep, linkStep, looksLikeLinkCode, normaliseLinkCode, startApplication, startBalance, startLink, tryLinkCode } from './flows/account.ts';
+import { checkinOption, checkinText, withCheckinEmergency } from './flows/checkin.ts';
 import { helpStep, startHelp, startSuspend, suspendStep } from './flows/help.ts';
 import {
   applyStep,
@@ -227,6 +228,9 @@ export function handleTurn(stored: EngineState, input: EngineInput, ctx: TurnCon
   if (input.kind === 'start') return startConversation(state, ctx);
 
   if (input.kind === 'option') {
+    // A check-in button (issue #9) is recorded whoever handles the conversation.
+    const checkin = checkinOption(state, ctx, input.optionId);
+    if (checkin) return checkin;
     if (ctx.handling !== 'bot') return silent(state);
     return handleOption(state, ctx, input.optionId);
   }
@@ -251,7 +255,9 @@ export function handleTurn(stored: EngineState, input: EngineInput, ctx: TurnCon
 
   const understanding = understand(text, { now: ctx.now, locale: ctx.locale });
   const understood = toUnderstood(understanding);
-  if (understood.intent === 'emergency') return emergencyTurn(state, understood);
+  if (understood.intent === 'emergency') return withCheckinEmergency(emergencyTurn(state, understood), ctx);
+  const checkin = checkinText(state, ctx, text);
+  if (checkin) return checkin;
   if (ctx.handling !== 'bot') return silent(state, understood);
 
   // A number typed for a numbered choice (SMS) is that choice.

@@ -96,7 +96,7 @@ export interface SegnalazioneEffect {
 }
 
 export type Effect =
-  | { kind: 'handover'; urgent: boolean; reason: 'requested' | 'emergency' | 'segnalazione_risk' }
+  | { kind: 'handover'; urgent: boolean; reason: 'requested' | 'emergency' | 'segnalazione_risk' | 'checkin' }
   | { kind: 'link_identity'; code: string }
   /** Personal data shown to a linked identity: audited like any read of a person's file. */
   | { kind: 'record_read'; personId: string; what: 'balance' | 'application' }
@@ -105,7 +105,12 @@ export type Effect =
   | { kind: 'propose_change'; personId: string; applicationId: string | null; changes: Record<string, string> }
   | { kind: 'request_suspension'; programmeId: string; fromDate: string; toDate: string | null; reason: string }
   | { kind: 'save_questionnaire'; programmeId: string; answers: Record<string, string> }
-  | { kind: 'pre_application'; personId: string; comuneId: string; applicationDate: string };
+  | { kind: 'pre_application'; personId: string; comuneId: string; applicationDate: string }
+  /** Check-ins (issue #9, core/conversation/flows/checkin.ts): an answer to today's prompt, or a pause/stop/resume by chat. */
+  | { kind: 'checkin_answer'; occurrenceId: string; answer: 'ok' | 'help' | 'call' }
+  | { kind: 'checkin_pause'; enrolmentId: string; until: string }
+  | { kind: 'checkin_stop'; enrolmentId: string }
+  | { kind: 'checkin_resume'; enrolmentId: string };
 
 /** What the db layer reports back after applying a turn's effects. */
 export interface EffectResults {
