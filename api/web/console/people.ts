@@ -126,6 +126,7 @@ export function renderPerson(i18n: I18n, locale: Locale, staff: StaffIdentity, p
   <section class="card" aria-labelledby="profile-h">
     <h2 id="profile-h">${t('person.profile')}</h2>
     <dl class="details" id="profile"></dl>
+    <p><a href="/staff/checkins?person=${personId}&amp;lang=${locale}">${t('person.checkins')}</a></p>
     ${full ? profileForm(t) : ''}
   </section>
   <section class="card" aria-labelledby="delegates-h">
