@@ -18,8 +18,10 @@ interface PgliteClient {
 export function preparedRunner(db: Db): PreparedRunner {
   // Both drizzle drivers keep the underlying client on `$client`.
   const client = (db as unknown as { $client: PostgresJsClient | PgliteClient }).$client;
-  if ('unsafe' in client && typeof client.unsafe === 'function') {
-    const pg = client;
+  // Ask through property access, not `in`: the PostgreSQL client is a proxy that follows the
+  // current connection pool (db/client.ts), and only its `get` reaches the real client.
+  if (typeof (client as Partial<PostgresJsClient>).unsafe === 'function') {
+    const pg = client as PostgresJsClient;
     return async <T>(text: string, params: readonly unknown[]) => (await pg.unsafe(text, [...params], { prepare: true })) as T[];
   }
   const lite = client as PgliteClient;

@@ -53,6 +53,9 @@ async function call(entry: AuthzEntry, req: AuthzRequest, cookie?: string): Prom
   return { status: res.status, body: await res.text() };
 }
 
+// Each check walks the whole matrix (over 150 routes × 5 accounts): minutes, not the default 30 s.
+const MATRIX_TIMEOUT_MS = 300_000;
+
 describe('authorization matrix', () => {
   it('lists every route of /openapi.json exactly once', () => {
     const documented = Object.entries(spec.paths)
@@ -69,7 +72,7 @@ describe('authorization matrix', () => {
       const res = await call(entry, await entry.request(f, 'albairate'));
       expect(res.status, key(entry)).toBe(401);
     }
-  });
+  }, MATRIX_TIMEOUT_MS);
 
   it('answers 403 to every role the route does not allow', async () => {
     for (const entry of AUTHZ_MATRIX) {
@@ -78,7 +81,7 @@ describe('authorization matrix', () => {
         expect(res.status, `${key(entry)} as ${a.username}`).toBe(403);
       }
     }
-  });
+  }, MATRIX_TIMEOUT_MS);
 
   it('answers 404 for a record outside the caller’s scope', async () => {
     for (const entry of AUTHZ_MATRIX.filter((e) => e.scoped)) {
@@ -87,7 +90,7 @@ describe('authorization matrix', () => {
         expect(res.status, `${key(entry)} as ${a.username}: ${res.body}`).toBe(404);
       }
     }
-  });
+  }, MATRIX_TIMEOUT_MS);
 
   it('lets an allowed role reach an in-scope record (no 401, 403, 404 or 5xx)', async () => {
     for (const entry of AUTHZ_MATRIX) {
@@ -96,7 +99,7 @@ describe('authorization matrix', () => {
         expect([401, 403, 404].includes(res.status) || res.status >= 500, `${key(entry)} as ${a.username}: ${res.status} ${res.body}`).toBe(false);
       }
     }
-  });
+  }, MATRIX_TIMEOUT_MS);
 
   it('audits every refusal', async () => {
     const rows = await t.db.database.db.execute(`select count(*)::int as n from audit_log where outcome = 'denied'` as never);
