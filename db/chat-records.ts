@@ -5,6 +5,7 @@
  */
 import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './client.ts';
+import { offersService } from './resources.ts';
 import { helpRequests, resourceComuni, resources, segnalazioni, type RequestStatus, type SegnalazioneStatus } from './schema.ts';
 
 /** Who may see which comuni: null = every comune (admin). Operators also see records with no comune yet. */
@@ -79,6 +80,13 @@ export async function resourceServes(q: Queryable, resourceId: string, comuneId:
     .innerJoin(resourceComuni, eq(resourceComuni.resourceId, resources.id))
     .where(and(eq(resources.id, resourceId), eq(resources.active, true), comuneId ? eq(resourceComuni.comuneId, comuneId) : undefined))
     .limit(1);
+  return rows.length > 0;
+}
+
+/** Whether the resource offers the request's service (null: any resource will do). */
+export async function resourceOffers(q: Queryable, resourceId: string, service: string | null): Promise<boolean> {
+  if (service === null || service.trim() === '') return true;
+  const rows = await q.select({ id: resources.id }).from(resources).where(and(eq(resources.id, resourceId), offersService(service.trim().toUpperCase()))).limit(1);
   return rows.length > 0;
 }
 

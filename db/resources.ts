@@ -3,7 +3,7 @@
  * helpers and family assistants, with the services they offer and the comuni they serve.
  * `listAccreditedProviders` is the art. 10 list the citizen chooses from (also used by the chat).
  */
-import { and, arrayContains, asc, eq, gte, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './client.ts';
 import { comuneSettings, resourceComuni, resources, type ResourceKind } from './schema.ts';
 
@@ -61,11 +61,19 @@ async function withComuni(q: Queryable, rows: Omit<ResourceRecord, 'comuni'>[]):
 const servesComune = (comuneId: string) =>
   sql`exists (select 1 from ${resourceComuni} where ${resourceComuni.resourceId} = ${resources.id} and ${resourceComuni.comuneId} = ${comuneId})`;
 
+/**
+ * The resource offers `code` (canonical, upper case): compared without case because older rows
+ * and test fixtures hold codes like "2a". A bare art. 7 family ("2", what the chat stores when
+ * the person named no precise service) is offered by any code of that family.
+ */
+export const offersService = (code: string) =>
+  sql`exists (select 1 from unnest(${resources.services}) as offered(code) where upper(offered.code) = ${code} or (length(${code}) = 1 and left(offered.code, 1) = ${code}))`;
+
 export async function listResources(q: Queryable, filter: ResourceFilter = {}): Promise<ResourceRecord[]> {
   const conditions: SQL[] = [];
   if (filter.comuneId !== undefined) conditions.push(servesComune(filter.comuneId));
   if (filter.kind !== undefined) conditions.push(eq(resources.kind, filter.kind));
-  if (filter.service !== undefined) conditions.push(arrayContains(resources.services, [filter.service]));
+  if (filter.service !== undefined) conditions.push(offersService(filter.service));
   if (filter.active !== undefined) conditions.push(eq(resources.active, filter.active));
   const rows = await q
     .select(columns)

@@ -3,7 +3,7 @@
  *   POST  /api/v1/people/{id}/link-codes       one-time code to link a chat identity (shown once)
  *   GET   /api/v1/help-requests                help requests of the caller's comuni
  *   GET   /api/v1/help-requests/{id}           one request (audited read)
- *   PATCH /api/v1/help-requests/{id}           take in charge, assign a resource, change status
+ *   PATCH /api/v1/help-requests/{id}           take in charge, done / cancelled (told like /status)
  *   GET   /api/v1/segnalazioni                 reports of the caller's comuni (no names in the list)
  *   GET   /api/v1/segnalazioni/{id}            one report (audited read)
  *   PATCH /api/v1/segnalazioni/{id}            take in charge / close
@@ -19,11 +19,7 @@ import {
   getSegnalazione,
   listHelpRequests,
   listSegnalazioni,
-  REQUEST_TRANSITIONS,
-  resourceServes,
-  SEGNALAZIONE_TRANSITIONS,
   updateHelpRequest,
-  updateSegnalazione,
   type RecordScope,
 } from '../../db/chat-records.ts';
 import { REQUEST_STATUSES, SEGNALAZIONE_STATUSES, type StaffRole } from '../../db/schema.ts';
@@ -33,6 +29,8 @@ import { canSeeComune, requireRole } from '../guard.ts';
 import { errorResponses, staffSecurity } from '../openapi.ts';
 import { createRouter } from '../router.ts';
 import { currentStaff, deniedForScope, isUuid, loadPersonInScope, notFound } from '../scope.ts';
+import { closeHelpRequest, moveSegnalazione } from './console-cases.ts';
+import { lockHelpRequest, lockSegnalazione } from '../../db/segnalazione-status.ts';
 
 const ROLES: readonly StaffRole[] = ['admin', 'social_worker', 'operator'];
 
@@ -98,6 +96,8 @@ const SegnalazioneSchema = SegnalazioneSummarySchema.extend({
   updatedAt: z.string(),
 }).openapi('Segnalazione');
 
+const Informed = z.boolean().openapi({ description: 'True when a message was written to the citizen\'s chat conversation (and queued for Telegram/SMS).' });
+
 const linkCodeRoute = createRoute({
   method: 'post',
   path: '/api/v1/people/{id}/link-codes',
@@ -142,8 +142,8 @@ const patchRequestRoute = createRoute({
   method: 'patch',
   path: '/api/v1/help-requests/{id}',
   tags: ['Chat records'],
-  summary: 'Take a help request in charge, assign a resource or change its status',
-  description: 'Status moves forward only: new → assigned → scheduled → done, or cancelled. `takeInCharge` assigns the request to the caller (status assigned if new).',
+  summary: 'Take a help request in charge, or mark it done or cancelled (the person is told)',
+  description: '`takeInCharge` assigns the request to the caller (status assigned if new). `status` done or cancelled goes the way of POST /api/v1/help-requests/{id}/status (the person is told in the chat). A resource, day and time are set only by POST /api/v1/help-requests/{id}/confirm (art. 8 checked, the person is told).',
   security: staffSecurity,
   request: {
     params: IdParam,
@@ -153,15 +153,15 @@ const patchRequestRoute = createRoute({
         'application/json': {
           schema: z.strictObject({
             takeInCharge: z.boolean().optional(),
+            // resourceId is gone and "scheduled" is refused: they need the checks and the notice of /confirm.
             status: z.enum(REQUEST_STATUSES).optional(),
-            resourceId: z.string().uuid().nullable().optional(),
           }),
         },
       },
     },
   },
   responses: {
-    200: { description: 'The request', content: { 'application/json': { schema: z.object({ helpRequest: HelpRequestSchema }) } } },
+    200: { description: 'The request', content: { 'application/json': { schema: z.object({ helpRequest: HelpRequestSchema, informed: Informed }) } } },
     ...errorResponses(400, 401, 403, 404, 409),
   },
 });
@@ -196,15 +196,15 @@ const patchSegnalazioneRoute = createRoute({
   method: 'patch',
   path: '/api/v1/segnalazioni/{id}',
   tags: ['Chat records'],
-  summary: 'Take a segnalazione in charge or close it',
-  description: 'received → taken_in_charge → closed. The reporter can then read "taken in charge" in the chat, nothing more.',
+  summary: 'Take a segnalazione in charge or close it, telling the reporter in their chat',
+  description: 'received → taken_in_charge → closed, the same as POST /api/v1/segnalazioni/{id}/status: the reporter reads the new status in the chat, nothing more.',
   security: staffSecurity,
   request: {
     params: IdParam,
     body: { required: true, content: { 'application/json': { schema: z.strictObject({ status: z.enum(['taken_in_charge', 'closed']) }) } } },
   },
   responses: {
-    200: { description: 'The segnalazione', content: { 'application/json': { schema: z.object({ segnalazione: SegnalazioneSchema }) } } },
+    200: { description: 'The segnalazione', content: { 'application/json': { schema: z.object({ segnalazione: SegnalazioneSchema, informed: Informed }) } } },
     ...errorResponses(400, 401, 403, 404, 409),
   },
 });
@@ -280,35 +280,25 @@ export function chatRecordRoutes(deps: AppDeps) {
       const staff = currentStaff(c);
       await inScope(c, 'help_request', id, (x) => getHelpRequest(db, x));
       const now = deps.now();
-      const updated = await db.transaction(async (tx) => {
-        const row = (await getHelpRequest(tx, id, true))!;
+      const result = await db.transaction(async (tx) => {
+        const row = await lockHelpRequest(tx, id);
+        if (!row) throw notFound();
+        if (body.status === 'scheduled' && row.status !== 'scheduled') {
+          throw new DomainError('VALIDATION_FAILED', { key: 'errors:VALIDATION_FAILED' }, { fields: { status: { key: 'fixes:useConfirm' } } });
+        }
+        if (body.status !== undefined && body.status !== row.status && (body.status === 'new' || (body.status === 'assigned' && row.status !== 'new'))) {
+          throw new DomainError('CONFLICT', { key: 'chat:records.badTransition', params: { from: row.status, to: body.status } });
+        }
+        // Taking in charge is internal: the person hears when the day is confirmed or the request closed.
         const set: Parameters<typeof updateHelpRequest>[2] = {};
-        let status = row.status;
-        if (body.takeInCharge) {
-          set.assignedStaffId = staff.id;
-          if (status === 'new') status = 'assigned';
-        }
-        if (body.status && body.status !== row.status) {
-          if (!REQUEST_TRANSITIONS[row.status].includes(body.status)) {
-            throw new DomainError('CONFLICT', { key: 'chat:records.badTransition', params: { from: row.status, to: body.status } });
-          }
-          status = body.status;
-        }
-        if (status !== row.status) {
-          if (row.status === 'done' || row.status === 'cancelled') throw new DomainError('CONFLICT', { key: 'chat:records.badTransition', params: { from: row.status, to: status } });
-          set.status = status;
-        }
-        if (body.resourceId !== undefined) {
-          if (body.resourceId !== null && !(await resourceServes(tx, body.resourceId, row.comuneId))) {
-            throw new DomainError('VALIDATION_FAILED', { key: 'errors:VALIDATION_FAILED' }, { fields: { resourceId: { key: 'chat:records.unknownResource' } } });
-          }
-          set.resourceId = body.resourceId;
-        }
+        if (body.takeInCharge) set.assignedStaffId = staff.id;
+        if ((body.takeInCharge || body.status === 'assigned') && row.status === 'new') set.status = 'assigned';
         if (Object.keys(set).length > 0) await updateHelpRequest(tx, id, set, now);
-        return (await getHelpRequest(tx, id))!;
+        const informed = body.status === 'done' || body.status === 'cancelled' ? await closeHelpRequest(deps, tx, { ...row, status: set.status ?? row.status }, body.status, now) : false;
+        return { request: (await getHelpRequest(tx, id))!, informed };
       });
-      await audit(c, 'help_request.update', 'help_request', id, updated.comuneId);
-      return c.json({ helpRequest: requestView(updated) }, 200);
+      await audit(c, 'help_request.update', 'help_request', id, result.request.comuneId);
+      return c.json({ helpRequest: requestView(result.request), informed: result.informed }, 200);
     })
     .openapi(listSegnalazioniRoute, async (c) => {
       const query = c.req.valid('query');
@@ -331,17 +321,13 @@ export function chatRecordRoutes(deps: AppDeps) {
       const staff = currentStaff(c);
       await inScope(c, 'segnalazione', id, (x) => getSegnalazione(db, x));
       const now = deps.now();
-      const updated = await db.transaction(async (tx) => {
-        const row = (await getSegnalazione(tx, id, true))!;
-        if (status !== row.status) {
-          if (!SEGNALAZIONE_TRANSITIONS[row.status].includes(status)) {
-            throw new DomainError('CONFLICT', { key: 'chat:records.badTransition', params: { from: row.status, to: status } });
-          }
-          await updateSegnalazione(tx, id, status === 'taken_in_charge' ? { status, takenBy: staff.id, takenAt: now } : { status }, now);
-        }
-        return (await getSegnalazione(tx, id))!;
+      const result = await db.transaction(async (tx) => {
+        const row = await lockSegnalazione(tx, id);
+        if (!row) throw notFound();
+        const informed = await moveSegnalazione(deps, tx, row, status, staff.id, now);
+        return { segnalazione: (await getSegnalazione(tx, id))!, informed };
       });
-      await audit(c, 'segnalazione.update', 'segnalazione', id, updated.comuneId);
-      return c.json({ segnalazione: segnalazioneView(updated) }, 200);
+      await audit(c, 'segnalazione.update', 'segnalazione', id, result.segnalazione.comuneId);
+      return c.json({ segnalazione: segnalazioneView(result.segnalazione), informed: result.informed }, 200);
     });
 }

@@ -5,6 +5,7 @@
  *   PATCH /api/v1/segnalazioni/{id}/triage        urgency and comune
  *   POST  /api/v1/segnalazioni/{id}/status        take in charge / close, the reporter is told
  *   POST  /api/v1/segnalazioni/{id}/application   ex officio application (art. 4) from the report
+ *   POST  /api/v1/help-requests/{id}/check        art. 8 preview of a day and time with the person's facts
  *   POST  /api/v1/help-requests/{id}/confirm      resource, day and time (art. 8 checked), the person is told
  *   POST  /api/v1/help-requests/{id}/status       done / cancelled, the person is told
  */
@@ -16,7 +17,7 @@ import { checkVisitPlan } from '../../core/regulation/delivery.ts';
 import { createApplication } from '../../db/applications.ts';
 import { recordAudit } from '../../db/audit.ts';
 import { listComuni } from '../../db/comuni.ts';
-import { getHelpRequest, getSegnalazione, REQUEST_TRANSITIONS, resourceServes, SEGNALAZIONE_TRANSITIONS } from '../../db/chat-records.ts';
+import { getHelpRequest, getSegnalazione, REQUEST_TRANSITIONS, resourceOffers, resourceServes, SEGNALAZIONE_TRANSITIONS } from '../../db/chat-records.ts';
 import type { Db } from '../../db/client.ts';
 import {
   confirmHelpRequest,
@@ -29,7 +30,7 @@ import {
   tellConversation,
   updateSegnalazioneTriage,
 } from '../../db/segnalazione-status.ts';
-import type { StaffRole } from '../../db/schema.ts';
+import type { RequestStatus, SegnalazioneStatus, StaffRole } from '../../db/schema.ts';
 import type { StaffIdentity } from '../../db/staff.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { canSeeComune, requireRole } from '../guard.ts';
@@ -109,6 +110,20 @@ const confirmRoute = createRoute({
   },
 });
 
+const checkRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/help-requests/{id}/check',
+  tags: [TAG],
+  summary: 'Check a day and time for a help request against art. 8, without saving',
+  description: 'The same check as /confirm, with the facts of the person\'s record (Sunday only for people living alone without family) and the comune\'s patron day. Nothing is saved.',
+  security: staffSecurity,
+  request: { params: IdParam, ...body(z.strictObject({ start: z.string().max(40).openapi({ example: '2026-11-23T09:00' }), hours: z.number() })) },
+  responses: {
+    200: json(z.object({ visits: z.array(z.object({}).passthrough()), weeks: z.array(z.object({}).passthrough()), warnings: z.array(z.object({}).passthrough()) }), 'Checked'),
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
+
 const reqStatusRoute = createRoute({
   method: 'post',
   path: '/api/v1/help-requests/{id}/status',
@@ -118,6 +133,50 @@ const reqStatusRoute = createRoute({
   request: { params: IdParam, ...body(z.strictObject({ status: z.enum(['done', 'cancelled']) })) },
   responses: { 200: json(z.object({ helpRequest: RequestState, informed: Informed }), 'Changed'), ...errorResponses(400, 401, 403, 404, 409) },
 });
+
+/**
+ * Art. 8 for one visit of a request, with the person's own facts: the preview (/check) and the
+ * confirmation share it so the page never promises what the confirmation refuses.
+ */
+async function checkRequestVisit(q: Db, request: { personId: string | null; comuneId: string | null }, start: string, hours: number): Promise<ReturnType<typeof checkVisitPlan>> {
+  const context = await deliveryContext(q, request.personId, request.comuneId);
+  try {
+    return checkVisitPlan([{ start, hours }], context);
+  } catch (err) {
+    // The rule names fields "visits.0.start" / "visits.0.hours" / "weeks.…": this form has start and hours.
+    if (err instanceof RuleViolation && err.fields) {
+      const fields: Record<string, MessageRef> = {};
+      for (const [k, v] of Object.entries(err.fields)) fields[k.replace(/^visits\.0\./, '').replace(/^weeks\..*$/, 'hours')] = v;
+      throw new RuleViolation(err.rule ?? 'art. 8', err.messageRef, fields);
+    }
+    throw err;
+  }
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+const tellText = (deps: AppDeps, key: string, reference: string) => (l: string) => deps.i18n.t(`consoleCases:${key}`, { reference, lng: l });
+
+/**
+ * Moves a segnalazione (locked by the caller) to `status` and tells the reporter in their chat;
+ * the console route and the older PATCH /api/v1/segnalazioni/{id} share it so neither is silent.
+ * Returns whether a message was written.
+ */
+export async function moveSegnalazione(deps: AppDeps, tx: Tx, row: { id: string; status: SegnalazioneStatus; conversationId: string | null; reference: string }, status: 'taken_in_charge' | 'closed', staffId: string, now: Date): Promise<boolean> {
+  if (status === row.status) return false;
+  if (!SEGNALAZIONE_TRANSITIONS[row.status].includes(status)) throw conflict('chat:records.badTransition', { from: row.status, to: status });
+  await setSegnalazioneStatus(tx, row.id, status, staffId, now);
+  if (!row.conversationId) return false;
+  return (await tellConversation(tx, row.conversationId, tellText(deps, `tell.segnalazione.${status}`, row.reference))) !== null;
+}
+
+/** Marks a help request (locked by the caller) done or cancelled and tells the person; shared like moveSegnalazione. */
+export async function closeHelpRequest(deps: AppDeps, tx: Tx, row: { id: string; status: RequestStatus; conversationId: string | null; reference: string }, status: 'done' | 'cancelled', now: Date): Promise<boolean> {
+  if (status === row.status) return false;
+  if (!REQUEST_TRANSITIONS[row.status].includes(status)) throw conflict('chat:records.badTransition', { from: row.status, to: status });
+  await setHelpRequestStatus(tx, row.id, status, now);
+  if (!row.conversationId) return false;
+  return (await tellConversation(tx, row.conversationId, tellText(deps, `tell.request.${status}`, row.reference))) !== null;
+}
 
 function visible(staff: StaffIdentity, comuneId: string | null): boolean {
   if (comuneId === null) return staff.role === 'admin' || staff.role === 'operator';
@@ -142,6 +201,7 @@ export function consoleCasesRoutes(deps: AppDeps) {
   app.use('/api/v1/segnalazioni/:id/status', requireRole(deps, CASE_ROLES));
   app.use('/api/v1/segnalazioni/:id/application', requireRole(deps, APPLICATION_ROLES));
   app.use('/api/v1/help-requests/:id/confirm', requireRole(deps, CASE_ROLES));
+  app.use('/api/v1/help-requests/:id/check', requireRole(deps, CASE_ROLES));
   app.use('/api/v1/help-requests/:id/status', requireRole(deps, CASE_ROLES));
 
   const tt = (key: string, locale: string, params: Record<string, string | number>) => deps.i18n.t(`consoleCases:${key}`, { ...params, lng: locale });
@@ -209,12 +269,7 @@ export function consoleCasesRoutes(deps: AppDeps) {
       const result = await db.transaction(async (tx) => {
         const row = await lockSegnalazione(tx, id);
         if (!row) throw notFound();
-        let informed = false;
-        if (status !== row.status) {
-          if (!SEGNALAZIONE_TRANSITIONS[row.status].includes(status)) throw conflict('chat:records.badTransition', { from: row.status, to: status });
-          await setSegnalazioneStatus(tx, id, status, staff.id, now);
-          if (row.conversationId) informed = (await tellConversation(tx, row.conversationId, (l) => tt(`tell.segnalazione.${status}`, l, { reference: row.reference }))) !== null;
-        }
+        const informed = await moveSegnalazione(deps, tx, row, status, staff.id, now);
         return { segnalazione: (await getSegnalazione(tx, id))!, informed };
       });
       await audit(c, 'segnalazione.update', 'segnalazione', id, result.segnalazione.comuneId, status);
@@ -251,19 +306,7 @@ export function consoleCasesRoutes(deps: AppDeps) {
       const input = c.req.valid('json');
       const staff = currentStaff(c);
       const request = await inScope(c, 'help_request', id, (x) => getHelpRequest(db, x));
-      const context = await deliveryContext(db, request.personId, request.comuneId);
-      let plan: ReturnType<typeof checkVisitPlan>;
-      try {
-        plan = checkVisitPlan([{ start: input.start, hours: input.hours }], context);
-      } catch (err) {
-        // The rule names fields "visits.0.start" / "visits.0.hours" / "weeks.…": this form has start and hours.
-        if (err instanceof RuleViolation && err.fields) {
-          const fields: Record<string, MessageRef> = {};
-          for (const [k, v] of Object.entries(err.fields)) fields[k.replace(/^visits\.0\./, '').replace(/^weeks\..*$/, 'hours')] = v;
-          throw new RuleViolation(err.rule ?? 'art. 8', err.messageRef, fields);
-        }
-        throw err;
-      }
+      const plan = await checkRequestVisit(db, request, input.start, input.hours);
       const checked = plan.visits[0]!;
       const start = new Date(checked.start);
       const now = deps.now();
@@ -272,6 +315,7 @@ export function consoleCasesRoutes(deps: AppDeps) {
         if (!row) throw notFound();
         if (row.status === 'done' || row.status === 'cancelled') throw conflict('consoleCases:errors.requestClosed');
         if (!(await resourceServes(tx, input.resourceId, row.comuneId))) throw fieldError('resourceId', 'consoleCases:errors.resourceNotServing');
+        if (!(await resourceOffers(tx, input.resourceId, request.service))) throw fieldError('resourceId', 'fixes:resourceNoService');
         await confirmHelpRequest(tx, id, { resourceId: input.resourceId, start, staffId: staff.id, keepAssignee: row.assignedStaffId !== null }, now);
         let informed = false;
         if (row.conversationId) {
@@ -288,6 +332,13 @@ export function consoleCasesRoutes(deps: AppDeps) {
       await audit(c, 'help_request.confirm', 'help_request', id, result.request.comuneId, `resource ${input.resourceId}`);
       return c.json({ helpRequest: reqView(result.request), warnings: plan.warnings as unknown as Record<string, unknown>[], informed: result.informed }, 200);
     })
+    .openapi(checkRoute, async (c) => {
+      const { id } = c.req.valid('param');
+      const input = c.req.valid('json');
+      const request = await inScope(c, 'help_request', id, (x) => getHelpRequest(db, x));
+      const plan = await checkRequestVisit(db, request, input.start, input.hours);
+      return c.json({ visits: plan.visits as unknown as Record<string, unknown>[], weeks: plan.weeks as unknown as Record<string, unknown>[], warnings: plan.warnings as unknown as Record<string, unknown>[] }, 200);
+    })
     .openapi(reqStatusRoute, async (c) => {
       const { id } = c.req.valid('param');
       const { status } = c.req.valid('json');
@@ -296,12 +347,7 @@ export function consoleCasesRoutes(deps: AppDeps) {
       const result = await db.transaction(async (tx) => {
         const row = await lockHelpRequest(tx, id);
         if (!row) throw notFound();
-        let informed = false;
-        if (status !== row.status) {
-          if (!REQUEST_TRANSITIONS[row.status].includes(status)) throw conflict('chat:records.badTransition', { from: row.status, to: status });
-          await setHelpRequestStatus(tx, id, status, now);
-          if (row.conversationId) informed = (await tellConversation(tx, row.conversationId, (l) => tt(`tell.request.${status}`, l, { reference: row.reference }))) !== null;
-        }
+        const informed = await closeHelpRequest(deps, tx, row, status, now);
         return { request: (await getHelpRequest(tx, id))!, informed };
       });
       await audit(c, 'help_request.update', 'help_request', id, result.request.comuneId, status);

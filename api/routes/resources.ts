@@ -181,7 +181,7 @@ export function resourceRoutes(deps: AppDeps) {
       const list = await listResources(db, {
         ...(q.comune !== undefined ? { comuneId: q.comune } : {}),
         ...(q.kind !== undefined ? { kind: q.kind } : {}),
-        ...(q.service !== undefined ? { service: q.service.toUpperCase() } : {}),
+        ...(q.service !== undefined ? { service: q.service.trim().toUpperCase() } : {}),
         active: q.active === 'all' ? undefined : q.active === 'true',
       });
       return c.json({ resources: list.map(resourceJson) }, 200);

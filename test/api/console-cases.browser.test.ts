@@ -167,11 +167,21 @@ describe('console case pages in a real browser', () => {
     await page.getByRole('button', { name: 'Conferma e avvisa la persona' }).click();
     await page.locator('#confirm [aria-invalid="true"]').first().waitFor();
     await page.locator('#d-status').getByText('nuova').waitFor();
-    // Within the hours the API confirms it (status scheduled).
+    // Corrected on the page (earlier time, fewer hours): the preview turns good, the old field
+    // error goes away and the confirmation goes through the page (status scheduled).
+    await page.locator('#resourceId').selectOption(file.resourceId);
+    await page.locator('#time').selectOption('09:00');
+    await page.locator('#hours').fill('1');
+    await page.locator('#hours').dispatchEvent('change');
+    await page.locator('#check li.ok').first().waitFor();
+    await page.getByRole('button', { name: 'Conferma e avvisa la persona' }).click();
+    await page.locator('#d-status').getByText('confermata').waitFor();
+    expect(await page.locator('#confirm [aria-invalid="true"]').count()).toBe(0);
+    expect(await page.locator('#confirm .error:not([hidden])').count()).toBe(0);
     const cookie = await t.login('marco');
-    const ok = await t.json(`/api/v1/help-requests/${file.helpRequestId}/confirm`, { resourceId: file.resourceId, start: `${monday.toISOString().slice(0, 10)}T09:00`, hours: 1 }, { headers: { cookie } });
-    expect(ok.status).toBe(200);
-    expect(((await ok.json()) as { helpRequest: { status: string } }).helpRequest.status).toBe('scheduled');
+    const saved = (await (await t.request(`/api/v1/help-requests/${file.helpRequestId}`, { headers: { cookie } })).json()) as { helpRequest: { status: string; resourceId: string } };
+    expect(saved.helpRequest.status).toBe('scheduled');
+    expect(saved.helpRequest.resourceId).toBe(file.resourceId);
     await context.close();
   }, 120_000);
 });

@@ -281,13 +281,13 @@
       if (!h) return;
       var q = [];
       if (h.comuneId) q.push('comune=' + encodeURIComponent(h.comuneId));
+      // The server matches the service as the confirmation does (any case, a bare family too).
+      if (h.service) q.push('service=' + encodeURIComponent(h.service));
+      q.push('active=true');
       api('GET', '/api/v1/resources?' + q.join('&')).then(function (r) {
         var sel = $('resourceId');
         sel.replaceChildren();
-        // Service codes are compared without case: resources store "2A", chat requests may say "2a".
-        var offering = r.status !== 200 ? [] : r.body.resources.filter(function (x) {
-          return !h.service || x.services.some(function (s) { return s.toUpperCase() === h.service.toUpperCase(); });
-        });
+        var offering = r.status !== 200 ? [] : r.body.resources;
         if (offering.length === 0) { sel.appendChild(el('option', { value: '' }, t('js.noResources'))); return; }
         offering.forEach(function (x) {
           resources[x.id] = x.name;
@@ -306,12 +306,21 @@
       check();
     });
     var startOf = function () { return $('date').value ? $('date').value + 'T' + $('time').value : ''; };
-    // Live art. 8 check: the same rules the confirmation applies, shown before saving.
+    // Live art. 8 check by the server with the person's own record (Sunday only for people
+    // alone), the same check the confirmation applies. The old answer stays until the new one
+    // arrives and an unchanged input is not asked again: emptying the list on the "change" that
+    // leaving a field fires moved the confirm button under the pointer and lost the click.
+    var checkSeq = 0;
+    var lastChecked = null;
     var check = function () {
       var list = $('check');
-      list.replaceChildren();
-      if (!startOf()) return;
-      api('POST', '/api/v1/visits/check', { visits: [{ start: startOf(), hours: Number($('hours').value) }], livesAloneWithoutFamily: false }).then(function (r) {
+      var key = startOf() + '|' + $('hours').value;
+      if (key === lastChecked) return;
+      lastChecked = key;
+      var mine = ++checkSeq;
+      if (!startOf()) { list.replaceChildren(); return; }
+      api('POST', '/api/v1/help-requests/' + rid + '/check', { start: startOf(), hours: Number($('hours').value) }).then(function (r) {
+        if (mine !== checkSeq) return; // a late answer must not overwrite a newer one
         list.replaceChildren();
         if (r.status === 200) {
           if (r.body.warnings.length === 0) list.appendChild(el('li', { class: 'ok' }, t('js.checkOk')));
@@ -324,7 +333,7 @@
         }
       });
     };
-    ['date', 'time', 'hours'].forEach(function (id) { $(id).addEventListener('change', check); });
+    ['date', 'time', 'hours'].forEach(function (id) { $(id).addEventListener('change', check); $(id).addEventListener('input', check); });
     confirmForm.addEventListener('submit', function (ev) {
       ev.preventDefault();
       clearErrors(confirmForm);

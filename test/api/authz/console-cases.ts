@@ -22,6 +22,7 @@ export const consoleCasesAuthz: AuthzEntry[] = [
       return { url: `/api/v1/help-requests/${file.helpRequestId}/confirm`, body: { resourceId: file.resourceId, start: nextWeekdayNine(), hours: 1 } };
     },
   },
+  { method: 'post', path: '/api/v1/help-requests/{id}/check', roles: STAFF, scoped: true, request: (f, side) => ({ url: `/api/v1/help-requests/${f[side].helpRequestId}/check`, body: { start: nextWeekdayNine(), hours: 1 } }) },
   {
     method: 'post', path: '/api/v1/help-requests/{id}/status', roles: STAFF, scoped: true,
     request: async (f, side) => ({ url: `/api/v1/help-requests/${(await f.createFile(side)).helpRequestId}/status`, body: { status: 'cancelled' } }),
