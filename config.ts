@@ -24,6 +24,61 @@ const databaseUrl = z
     message: 'must be empty (PGlite in data/pglite), "memory://" (ephemeral PGlite) or a postgres:// URL',
   });
 
+export interface RateLimitPolicy {
+  limit: number;
+  windowSeconds: number;
+}
+export type RateLimitName =
+  | 'loginPerUsername'
+  | 'loginPerAddress'
+  | 'chatSessionsPerAddress'
+  | 'linkPerConversation'
+  | 'linkPerAddress'
+  | 'linkPerOrigin'
+  | 'linkOverall';
+export type RateLimitConfig = Record<RateLimitName, RateLimitPolicy>;
+
+/** Rate-limit defaults (table in docs/security.md); each is overridden by its RATE_LIMIT_* variable. */
+export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
+  loginPerUsername: { limit: 10, windowSeconds: 900 },
+  loginPerAddress: { limit: 50, windowSeconds: 900 },
+  // A municipal office shares one address among many citizens: generous.
+  chatSessionsPerAddress: { limit: 600, windowSeconds: 60 },
+  linkPerConversation: { limit: 5, windowSeconds: 86_400 },
+  linkPerAddress: { limit: 10, windowSeconds: 3_600 },
+  linkPerOrigin: { limit: 20, windowSeconds: 3_600 },
+  linkOverall: { limit: 300, windowSeconds: 60 },
+};
+
+/** RATE_LIMIT_LOGIN_PER_USERNAME etc., by limit name. */
+export const RATE_LIMIT_ENV: Record<RateLimitName, string> = {
+  loginPerUsername: 'RATE_LIMIT_LOGIN_PER_USERNAME',
+  loginPerAddress: 'RATE_LIMIT_LOGIN_PER_ADDRESS',
+  chatSessionsPerAddress: 'RATE_LIMIT_CHAT_SESSIONS_PER_ADDRESS',
+  linkPerConversation: 'RATE_LIMIT_LINK_PER_CONVERSATION',
+  linkPerAddress: 'RATE_LIMIT_LINK_PER_ADDRESS',
+  linkPerOrigin: 'RATE_LIMIT_LINK_PER_ORIGIN',
+  linkOverall: 'RATE_LIMIT_LINK_OVERALL',
+};
+
+/** "<attempts>/<seconds>", e.g. "10/900"; windows at most a day (old windows are swept after one). */
+function rateLimitEnv() {
+  const policy = z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,7}\/\d{1,6}$/, { message: 'must be "<attempts>/<seconds>", e.g. "10/900"' })
+      .transform((v) => {
+        const [limit, windowSeconds] = v.split('/').map(Number) as [number, number];
+        return { limit, windowSeconds };
+      })
+      .refine((p) => p.limit >= 1 && p.windowSeconds >= 1 && p.windowSeconds <= 86_400, { message: 'attempts at least 1, window 1 to 86400 seconds' })
+      .optional(),
+  );
+  return Object.fromEntries(Object.values(RATE_LIMIT_ENV).map((k) => [k, policy])) as Record<string, typeof policy>;
+}
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
@@ -56,6 +111,7 @@ const envSchema = z.object({
   OUTBOUND_SMS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(10),
   /** Reminder and urgent-alert sweep interval (seconds); 0 turns the channel workers off. */
   CHANNEL_WORKER_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  ...rateLimitEnv(),
 });
 
 export type DatabaseConfig =
@@ -98,6 +154,8 @@ export interface Config {
   telegram: TelegramConfig;
   sms: SmsConfig;
   outbound: OutboundConfig;
+  /** Attempt limits (db/rate-limit.ts), defaults overridden by RATE_LIMIT_* variables. */
+  rateLimits: RateLimitConfig;
 }
 
 export class ConfigError extends Error {
@@ -189,5 +247,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       smsPerSecond: e.OUTBOUND_SMS_PER_SECOND,
       workerIntervalSeconds: e.CHANNEL_WORKER_INTERVAL_SECONDS,
     },
+    rateLimits: Object.fromEntries(
+      (Object.keys(DEFAULT_RATE_LIMITS) as RateLimitName[]).map((name) => [name, (e as unknown as Record<string, RateLimitPolicy | undefined>)[RATE_LIMIT_ENV[name]] ?? DEFAULT_RATE_LIMITS[name]]),
+    ) as RateLimitConfig,
   };
 }

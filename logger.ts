@@ -29,19 +29,28 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   );
 }
 
-/** Errors are logged by type, code and stack only: messages of driver errors may echo values. */
+/** Errors are logged by type, code and stack frames only: messages of driver errors may echo values. */
 export function serializeError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: typeof err };
-  const e = err as Error & { code?: unknown; severity?: unknown; routine?: unknown };
-  const out: Record<string, unknown> = { type: e.name, code: e.code, stack: redactStack(e.stack) };
+  const e = err as Error & { code?: unknown; severity?: unknown; routine?: unknown; cause?: unknown };
+  // drizzle wraps the driver's error as "Failed query: <sql> params: <values>": the values are
+  // personal data (message text, names). Log the wrapper's frames and the driver error's code.
+  const wrapped = e.message.startsWith('Failed query') || e.name === 'DrizzleQueryError';
+  const source = (wrapped && e.cause instanceof Error ? e.cause : e) as Error & { code?: unknown; routine?: unknown };
+  const out: Record<string, unknown> = { type: e.name, code: source.code ?? e.code, stack: redactStack(e.stack) };
+  if (wrapped) out.cause = source === e ? undefined : source.name;
   // PostgreSQL error messages can quote values ("Key (codice_fiscale)=(...) already exists" lives in
   // `detail`, but some messages quote input too): keep the SQLSTATE code and routine, drop text.
-  if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) out.routine = e.routine;
-  else out.message = e.message;
+  if (typeof out.code === 'string' && /^[0-9A-Z]{5}$/.test(out.code)) out.routine = source.routine;
+  else if (!wrapped) out.message = e.message;
   return out;
 }
 
 function redactStack(stack: string | undefined): string | undefined {
-  // The first line of a stack repeats the message: keep only the frames.
-  return stack?.split('\n').slice(1, 12).join('\n');
+  // Only the frames: the first lines repeat the message (which may span lines and carry values).
+  return stack
+    ?.split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 11)
+    .join('\n');
 }

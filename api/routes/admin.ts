@@ -165,7 +165,8 @@ const RedistributionSchema = z
   .openapi('Redistribution');
 
 const yearParam = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
-const idParam = z.object({ id: z.string().max(100) });
+// NUL cannot reach PostgreSQL (it would fail the query: a 500); refused as invalid input.
+const idParam = z.object({ id: z.string().max(100).regex(/^[^\u0000]*$/) });
 
 // ───────────── Helpers ─────────────
 

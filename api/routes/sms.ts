@@ -24,6 +24,7 @@ import type { Logger } from '../../logger.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { safeEqual } from '../security.ts';
+import { storableText } from '../storable.ts';
 
 export const SMS_INBOUND_PATH = '/sms/inbound';
 export const SMS_STATUS_PATH = '/sms/status';
@@ -96,7 +97,8 @@ export function smsRoutes(deps: AppDeps) {
     const parsed = inboundForm.safeParse(auth.form);
     // A well-signed request we cannot use: 200, or the provider retries it forever.
     if (!parsed.success) return c.body(EMPTY_TWIML, 200, { 'content-type': 'text/xml' });
-    const payload = { From: parsed.data.From, To: parsed.data.To ?? '', Body: parsed.data.Body };
+    // NUL and lone surrogates would fail the insert (a 500, retried forever): replaced.
+    const payload = { From: storableText(parsed.data.From), To: storableText(parsed.data.To ?? ''), Body: storableText(parsed.data.Body) };
     // Storing must succeed before we say 200: a failure here is a 5xx and the provider retries.
     const stored = await storeInbound(deps.database.db, { channel: 'sms', externalId: parsed.data.MessageSid, payload });
     if (!stored.processed) {
@@ -117,7 +119,7 @@ export function smsRoutes(deps: AppDeps) {
     if (auth.error) return auth.error;
     const parsed = statusForm.safeParse(auth.form);
     if (parsed.success) {
-      const outcome = await recordDeliveryStatus(deps.database.db, parsed.data.MessageSid, parsed.data.MessageStatus.toLowerCase(), deps.now());
+      const outcome = await recordDeliveryStatus(deps.database.db, parsed.data.MessageSid, storableText(parsed.data.MessageStatus.toLowerCase()), deps.now());
       deps.logger.info({ requestId: c.get('requestId'), outcome, status: parsed.data.MessageStatus }, 'sms status');
     }
     return c.body(null, 204);

@@ -11,6 +11,7 @@ import { storeInbound } from '../../db/channel-inbox.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { safeEqual } from '../security.ts';
+import { storable } from '../storable.ts';
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 
@@ -32,7 +33,10 @@ export function telegramRoutes(deps: AppDeps) {
     }
     const updateId = (update as { update_id?: unknown } | null)?.update_id;
     if (typeof updateId !== 'number' || !Number.isSafeInteger(updateId)) return c.body(null, 200);
-    const stored = await storeInbound(deps.database.db, { channel: 'telegram', externalId: String(updateId), payload: update as Record<string, unknown> });
+    // NUL and lone surrogates would fail the jsonb insert (a 500, redelivered forever): replaced.
+    const payload = storable(update as Record<string, unknown>);
+    if (payload === undefined) return c.body(null, 200);
+    const stored = await storeInbound(deps.database.db, { channel: 'telegram', externalId: String(updateId), payload });
     deps.logger.info({ requestId: c.get('requestId'), inboundId: stored.id, updateId, duplicate: stored.duplicate }, 'telegram update stored');
     return c.body(null, 200);
   });

@@ -25,6 +25,7 @@ import { createChatDeps } from '../../db/chat-deps.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { sendError, validationError } from '../errors.ts';
 import { isUuid, newToken, safeEqual, sha256Hex } from '../security.ts';
+import { storableText } from '../storable.ts';
 import { clientAddress } from './auth.ts';
 
 /** Longest text accepted; the engine asks politely for a shorter one above 1,000 characters. */
@@ -37,8 +38,9 @@ const SSE_KEEPALIVE_MS = 20_000;
 const createSessionBody = z.strictObject({ locale: z.enum(['it', 'en']).optional() });
 const messageBody = z
   .strictObject({
-    text: z.string().max(MAX_CHAT_TEXT).optional(),
-    option: z.string().min(1).max(100).optional(),
+    // NUL and lone surrogates cannot be stored: replaced, so the message still gets an answer.
+    text: z.string().max(MAX_CHAT_TEXT).transform(storableText).optional(),
+    option: z.string().min(1).max(100).transform(storableText).optional(),
   })
   .refine((b) => (b.text === undefined) !== (b.option === undefined), {
     params: { key: 'errors:field.textOrOption' },
