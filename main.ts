@@ -12,11 +12,12 @@ import { createLogSmsSender, createTwilioSmsSender, processStoredSms } from './a
 import { createTelegramChannel, type TelegramChannel } from './bot/telegram.ts';
 import { markInboundFailed, pendingInbound } from './db/channel-inbox.ts';
 import { runCaseSweeps } from './db/case-sweeps.ts';
+import { runCheckinSweep } from './db/checkins.ts';
 import { createOutboundWorker, enqueueMissingOutbound, type ChannelSender } from './db/outbound.ts';
 import { sendDueReminders, sendUrgentAlerts } from './db/reminders.ts';
 import { createLiveHub } from './api/live-hub.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { openDatabase } from './db/client.ts';
+import { openDatabase, recyclePostgresClients } from './db/client.ts';
 import { prepareDatabase, type GeneratedCredential } from './db/startup.ts';
 import { createI18n } from './locales/index.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -125,6 +126,18 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   };
   caseSweep();
 
+  // Check-ins (issue #9): prompts, second prompts and alerts; idempotent, so every minute is safe on any number of instances.
+  let checkinTimer: NodeJS.Timeout | undefined;
+  const checkinSweep = () => {
+    checkinTimer = setTimeout(() => {
+      runCheckinSweep({ db: database.db, i18n }, new Date())
+        .catch((err) => logger.warn({ errClass: (err as Error)?.name, code: (err as { code?: string })?.code }, 'check-in sweep failed'))
+        .finally(checkinSweep);
+    }, 60_000);
+    checkinTimer.unref();
+  };
+  checkinSweep();
+
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
@@ -163,12 +176,17 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
       });
       if (sweepTimer) clearTimeout(sweepTimer);
       if (caseSweepTimer) clearTimeout(caseSweepTimer);
+      if (checkinTimer) clearTimeout(checkinTimer);
       await telegram?.stop();
       await outbound.stop();
       await live.close();
       await database.close();
     })());
   return { config, server, url, stop };
+}
+
+export function isPostgresJsClosedSocketWrite(err: unknown): boolean {
+  return err instanceof TypeError && /reading 'write'/.test(err.message) && /postgres[\\/]src[\\/]connection\.js/.test(err.stack ?? '');
 }
 
 async function main(): Promise<void> {
@@ -183,6 +201,22 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  // A stray rejected promise (a database that vanished under a background task) must not take the
+  // service down with every open conversation: it is logged and the process goes on.
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  process.on('uncaughtException', (err) => {
+    // postgres.js 3.4.9 can flush a buffered write (a ROLLBACK after the server vanished) on a
+    // socket it has just closed: a TypeError thrown from a setImmediate in its connection.js,
+    // which also leaves that pooled connection unable to send again. Survive it with a fresh
+    // pool (the old one's pending queries fail: 503, and the caller retries). Anything else: exit.
+    if (isPostgresJsClosedSocketWrite(err)) {
+      logger.warn({ err }, 'database connection broken by the server going away; connection pool replaced');
+      recyclePostgresClients();
+      return;
+    }
+    logger.fatal({ err }, 'uncaught exception');
+    process.exit(1);
+  });
   const running = await start(config, logger);
   let signals = 0;
   const shutdown = (signal: string) => {

@@ -13,6 +13,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { DomainError } from '../core/errors.ts';
 import { prepareHotQueries } from '../db/hot-queries.ts';
+import { configureRateLimits } from '../db/rate-limit.ts';
 import { touchSession } from '../db/staff.ts';
 import { asLocale } from '../locales/index.ts';
 import type { AppDeps, AppEnv } from './context.ts';
@@ -56,6 +57,9 @@ const SESSION_TOUCH_MS = 60_000;
 
 /** Errors that mean the database cannot be reached right now (so: 503, try again). */
 function isUnavailable(err: unknown): boolean {
+  // drizzle wraps the driver's error (DrizzleQueryError): the code is on its cause.
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  if (cause && cause !== err && isUnavailable(cause)) return true;
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : '';
   return (
@@ -68,6 +72,7 @@ function isUnavailable(err: unknown): boolean {
 export function createApp(deps: AppDeps) {
   const { i18n, logger } = deps;
   const hot = prepareHotQueries(deps.database.db);
+  configureRateLimits(deps.config.rateLimits);
   const app = new OpenAPIHono<AppEnv>({
     // Validation failures of OpenAPI routes get the same error body as everything else.
     defaultHook: (result, c) => {
@@ -76,6 +81,14 @@ export function createApp(deps: AppDeps) {
   });
 
   app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 64 }));
+  // NUL can be part of no valid id or filter, and PostgreSQL refuses it in text (a 500): refuse it
+  // in the path or the query string as invalid input, before any route sees it (found by fuzzing).
+  app.use('*', async (c, next) => {
+    if (/%00/.test(c.req.url) || c.req.url.includes('\u0000')) {
+      return sendError(c, i18n, new DomainError('VALIDATION_FAILED', { key: 'errors:VALIDATION_FAILED' }));
+    }
+    await next();
+  });
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
@@ -122,7 +135,10 @@ export function createApp(deps: AppDeps) {
       if (session) {
         c.set('staff', session.staff);
         c.set('staffSessionKey', key);
-        if (now.getTime() - session.lastSeenAt.getTime() > SESSION_TOUCH_MS) await touchSession(deps.database.db, key, now);
+        if (now.getTime() - session.lastSeenAt.getTime() > SESSION_TOUCH_MS) {
+          await touchSession(deps.database.db, key, now);
+          hot.sessionTouched(key, now);
+        }
       }
     }
     await next();

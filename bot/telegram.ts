@@ -162,18 +162,76 @@ export function createTelegramChannel(
     await markInboundProcessed(db, row.id, ctx.now());
   }
 
-  /** One handler per row at a time in this instance; across instances every step is idempotent. */
+  /**
+   * One handler per row at a time in this instance, and one row per chat at a time (queued after
+   * the chat's earlier ones), so a chat's updates reach the engine in the order they are run.
+   * Across instances every step is idempotent.
+   */
+  const chatTails = new Map<string, Promise<void>>();
   function run(row: InboundRow): Promise<void> {
     const existing = inFlight.get(row.id);
     if (existing) return existing;
-    const p = handle(row)
-      .catch(async (err) => {
-        ctx.logger.error({ inboundId: row.id, err }, 'telegram update handling failed; left for the sweep');
-        await markInboundFailed(db, row.id, err).catch(() => undefined);
-      })
-      .finally(() => inFlight.delete(row.id));
+    const chat = chatOf(row);
+    const p = (chatTails.get(chat) ?? Promise.resolve())
+      .then(() => handleInOrder(row, chat))
+      .catch((err) => ctx.logger.warn({ inboundId: row.id, err }, 'telegram update not handled; left for the sweep'))
+      .finally(() => {
+        inFlight.delete(row.id);
+        if (chatTails.get(chat) === p) chatTails.delete(chat);
+      });
     inFlight.set(row.id, p);
+    chatTails.set(chat, p);
     return p;
+  }
+
+  /** Telegram's order is update_id; rows were committed in arrival order, which may differ. */
+  const byUpdateId = (a: InboundRow, b: InboundRow) => Number(a.externalId) - Number(b.externalId) || a.id - b.id;
+  const chatOf = (row: Pick<InboundRow, 'id' | 'payload'>) => parseTelegramUpdate(row.payload)?.chatId ?? `row:${row.id}`;
+
+  async function attempt(row: InboundRow): Promise<void> {
+    try {
+      await handle(row);
+    } catch (err) {
+      ctx.logger.error({ inboundId: row.id, err }, 'telegram update handling failed; left for the sweep');
+      await markInboundFailed(db, row.id, err).catch(() => undefined);
+    }
+  }
+
+  /** Handles the row unless done meanwhile, after any earlier update of its chat stored since. */
+  async function handleInOrder(row: InboundRow, chat: string): Promise<void> {
+    const fresh = await loadInbound(db, row.id);
+    if (!fresh || fresh.processed) return;
+    const earlier = (await pendingInbound(db, 'telegram', new Date(Date.now() + 86_400_000), 500))
+      .filter((r) => r.id !== row.id && r.attempts === 0 && byUpdateId(r, row) < 0 && chatOf(r) === chat)
+      .sort(byUpdateId);
+    for (const e of earlier) await attempt(e);
+    await attempt(fresh);
+  }
+
+  // Webhooks of one chat may arrive concurrently and commit out of order: NOTIFYs are gathered
+  // until none came for a short quiet window (at most REORDER_MAX_MS after the first), then run
+  // sorted by update_id. Handling costs this much latency; an elderly reader does not notice it.
+  const REORDER_QUIET_MS = 100;
+  const REORDER_MAX_MS = 1000;
+  let announced = new Set<number>();
+  let reorderTimer: NodeJS.Timeout | undefined;
+  let firstAnnounced = 0;
+  function release(): void {
+    const ids = [...announced];
+    announced = new Set();
+    reorderTimer = undefined;
+    void Promise.all(ids.map((i) => loadInbound(db, i)))
+      .then((rows) => {
+        const due = rows.filter((r): r is NonNullable<typeof r> => !!r && !r.processed && r.channel === 'telegram').sort(byUpdateId);
+        for (const row of due) void run(row);
+      })
+      .catch((err) => ctx.logger.warn({ err }, 'telegram notified updates not loaded; left for the sweep'));
+  }
+  function announce(id: number): void {
+    if (announced.size === 0) firstAnnounced = Date.now();
+    announced.add(id);
+    if (reorderTimer) clearTimeout(reorderTimer);
+    reorderTimer = setTimeout(release, Math.max(0, Math.min(REORDER_QUIET_MS, firstAnnounced + REORDER_MAX_MS - Date.now())));
   }
 
   async function processStored(id: number): Promise<void> {
@@ -183,7 +241,7 @@ export function createTelegramChannel(
 
   async function sweep(graceMs = sweepGraceMs): Promise<number> {
     const rows = await pendingInbound(db, 'telegram', new Date(ctx.now().getTime() - graceMs));
-    for (const row of rows) await run(row);
+    for (const row of rows.sort(byUpdateId)) await run(row);
     return rows.length;
   }
 
@@ -258,7 +316,7 @@ export function createTelegramChannel(
       stopped = false;
       unlisten = await ctx.database.listen(INBOX_CHANNEL, (payload) => {
         const [channel, id] = payload.split(':');
-        if (channel === 'telegram' && id) void processStored(Number(id)).catch(() => undefined);
+        if (channel === 'telegram' && id) announce(Number(id));
       });
       const tick = () => {
         if (stopped) return;
@@ -282,6 +340,7 @@ export function createTelegramChannel(
       stopped = true;
       abort?.abort();
       if (sweepTimer) clearTimeout(sweepTimer);
+      if (reorderTimer) clearTimeout(reorderTimer);
       await unlisten?.();
       await pollLoop?.catch(() => undefined);
       await Promise.allSettled([...inFlight.values()]);

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { i18n as I18n } from 'i18next';
-import { and, asc, desc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import { normalisePhone, optionFromNumber, smsKeyword } from '../core/channels/render.ts';
 import { decideTurn, receiveMessage } from '../core/conversation/service.ts';
 import { createChatDeps } from './chat-deps.ts';
@@ -128,6 +128,7 @@ export async function handleChannelInput(
   input: { channel: OutChannel; address: string; locale: string; externalId: string; event: ChannelInput },
 ): Promise<ChannelTurn> {
   const db = ctx.database.db;
+  if (input.channel === 'sms') await awaitEarlierSms(db, input.externalId, input.address);
   const { conversationId, identityId, created } = await openChannelConversation(db, input.channel, input.address, input.locale);
   const identity = (await db.select().from(channelIdentities).where(eq(channelIdentities.id, identityId)))[0]!;
   const [conv] = await db.select({ locale: conversations.locale }).from(conversations).where(eq(conversations.id, conversationId));
@@ -195,6 +196,42 @@ export async function handleChannelInput(
   }
   const n = await enqueueReplies(db, input.channel, identity, conversationId, locale, turn.inboundId, 'reply');
   return { conversationId, identityId, replies: n };
+}
+
+/** How long an SMS waits for an earlier one from the same number that is being handled. */
+const SMS_ORDER_WAIT_MS = 5000;
+
+/**
+ * SMS carry no sequence number: their order is the order we stored them. Concurrent webhooks of
+ * one number would otherwise reach the conversation in whichever order their handling ran, so an
+ * SMS first waits (briefly, polling) for earlier stored SMS of the same number that are still
+ * being handled. One that already failed is left to the sweep: it must not hold the rest back.
+ */
+async function awaitEarlierSms(db: Db, externalId: string, address: string): Promise<void> {
+  const [mine] = await db
+    .select({ id: channelInbound.id, receivedAt: channelInbound.receivedAt })
+    .from(channelInbound)
+    .where(and(eq(channelInbound.channel, 'sms'), eq(channelInbound.externalId, externalId)));
+  if (!mine) return;
+  const deadline = Date.now() + SMS_ORDER_WAIT_MS;
+  const since = new Date(mine.receivedAt.getTime() - 2 * 60_000);
+  for (;;) {
+    const earlier = await db
+      .select({ from: sql<string | null>`${channelInbound.payload}->>'From'` })
+      .from(channelInbound)
+      .where(
+        and(
+          eq(channelInbound.channel, 'sms'),
+          isNull(channelInbound.processedAt),
+          lt(channelInbound.id, mine.id),
+          eq(channelInbound.attempts, 0),
+          gt(channelInbound.receivedAt, since),
+        ),
+      );
+    const waiting = earlier.some((r) => r.from !== null && (normalisePhone(r.from) ?? r.from) === address);
+    if (!waiting || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 async function openChannelConversation(db: Db, channel: OutChannel, address: string, locale: string) {

@@ -350,6 +350,24 @@ export function createOutboundWorker(
   let timer: NodeJS.Timeout | undefined;
   let unlisten: (() => Promise<void>) | undefined;
 
+  /**
+   * A send that happened must be recorded, or the row is sent again when its lease runs out: while
+   * the database is unreachable, retry for as long as the lease lasts.
+   */
+  async function recordOutcome(item: OutboundItem, result: SendResult): Promise<void> {
+    const giveUpAt = Date.now() + options.leaseMs - 5000;
+    for (let wait = 250, failures = 0; ; wait = Math.min(wait * 2, 2000), failures++) {
+      try {
+        await finish(database.db, item, result, deps.now(), options);
+        return;
+      } catch (err) {
+        if (stopped || Date.now() + wait > giveUpAt) throw err;
+        if (failures === 0) deps.onError?.(err, item.id);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
   async function once(): Promise<number> {
     let handled = 0;
     for (const sender of senders) {
@@ -371,7 +389,7 @@ export function createOutboundWorker(
                 deps.onError?.(err, item.id);
                 result = { ok: false, kind: 'retry', code: 'sender_error' };
               }
-              await finish(database.db, item, result, deps.now(), options);
+              await recordOutcome(item, result);
             }
             handled += 1;
           }

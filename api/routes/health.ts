@@ -21,11 +21,15 @@ const ready = createRoute({
   },
 });
 
+/** /ready answers 503 when the database has not answered within this time. */
+const READY_TIMEOUT_MS = 2000;
+
 export function healthRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(health, (c) => c.json({ status: 'ok' as const }, 200))
     .openapi(ready, async (c) => {
-      const ok = await deps.database.ping();
+      // A server that does not answer at all (a partition, not a refusal) must not hang the probe.
+      const ok = await Promise.race([deps.database.ping(), new Promise<false>((resolve) => setTimeout(() => resolve(false), READY_TIMEOUT_MS).unref())]);
       return ok ? c.json({ db: deps.database.kind }, 200) : c.json({ db: deps.database.kind, ready: false as const }, 503);
     });
 }
