@@ -34,6 +34,8 @@ import {
   visits,
   voucherLedger,
 } from './schema.ts';
+import { checkinEnrolments, checkinOccurrences } from './schema-checkins.ts';
+import { programmeFamilyAssistants, volunteerRedemptions } from './schema-community.ts';
 
 /** What an erased person's names become: the row stays so that ids in the books still resolve. */
 export const ERASED_NAME = '[cancellato]';
@@ -100,6 +102,10 @@ export async function exportPerson(q: Queryable, personId: string) {
     helpRequests: await q.select().from(helpRequests).where(or(eq(helpRequests.personId, personId), eq(helpRequests.requesterPersonId, personId))),
     segnalazioni: await q.select().from(segnalazioni).where(eq(segnalazioni.personId, personId)),
     caseEvents: await q.select().from(caseEvents).where(eq(caseEvents.personId, personId)),
+    checkinEnrolments: await q.select().from(checkinEnrolments).where(eq(checkinEnrolments.personId, personId)),
+    checkinOccurrences: await q.select().from(checkinOccurrences).where(eq(checkinOccurrences.personId, personId)),
+    familyAssistants: await byProg(() => q.select().from(programmeFamilyAssistants).where(inArray(programmeFamilyAssistants.programmeId, progIds))),
+    volunteerRedemptions: await byProg(() => q.select().from(volunteerRedemptions).where(inArray(volunteerRedemptions.programmeId, progIds))),
   };
 }
 
@@ -170,6 +176,8 @@ export async function erasePerson(db: Db, personId: string, now: Date, actor: { 
     await tx.update(delegations).set({ revokedAt: now }).where(and(or(eq(delegations.personId, personId), eq(delegations.delegatePersonId, personId)), isNull(delegations.revokedAt)));
     await tx.update(delegations).set({ relationship: null }).where(or(eq(delegations.personId, personId), eq(delegations.delegatePersonId, personId)));
     await tx.update(consents).set({ givenBy: null }).where(eq(consents.personId, personId));
+    // Nobody may be prompted or alerted about an erased person again.
+    await tx.update(checkinEnrolments).set({ status: 'stopped', contacts: [], updatedAt: now }).where(eq(checkinEnrolments.personId, personId));
     await tx.update(accessRecordChanges).set({ changes: {} }).where(eq(accessRecordChanges.personId, personId));
     await tx.update(helpRequests).set({ requestedText: null }).where(or(eq(helpRequests.personId, personId), eq(helpRequests.requesterPersonId, personId)));
     await tx.update(segnalazioni).set({ subjectName: null, subjectAddress: null, details: null }).where(eq(segnalazioni.personId, personId));
