@@ -30,6 +30,8 @@ export default defineConfig({
           include: integration,
           exclude: [...browser, ...postgresOnly],
           env: { CENTRALE_TEST_DB: 'pglite' },
+          // Migrated + seeded PGlite templates built once per run (test/setup/db-templates.ts).
+          globalSetup: ['test/setup/pglite-global-setup.ts'],
         },
       },
       {
@@ -48,6 +50,7 @@ export default defineConfig({
           name: 'browser',
           include: browser,
           env: { CENTRALE_TEST_DB: 'pglite' },
+          globalSetup: ['test/setup/pglite-global-setup.ts'],
         },
       },
     ],
