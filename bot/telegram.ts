@@ -23,6 +23,7 @@ import {
   markInboundFailed,
   markInboundProcessed,
   pendingInbound,
+  earlierPendingOfChat,
   releaseLease,
   storeInbound,
   type ChannelContext,
@@ -201,9 +202,10 @@ export function createTelegramChannel(
   async function handleInOrder(row: InboundRow, chat: string): Promise<void> {
     const fresh = await loadInbound(db, row.id);
     if (!fresh || fresh.processed) return;
-    const earlier = (await pendingInbound(db, 'telegram', new Date(Date.now() + 86_400_000), 500))
-      .filter((r) => r.id !== row.id && r.attempts === 0 && byUpdateId(r, row) < 0 && chatOf(r) === chat)
-      .sort(byUpdateId);
+    const updateId = Number(row.externalId);
+    const earlier = chat.startsWith('row:') || !Number.isSafeInteger(updateId)
+      ? []
+      : (await earlierPendingOfChat(db, chat, updateId)).filter((r) => r.id !== row.id).sort(byUpdateId);
     for (const e of earlier) await attempt(e);
     await attempt(fresh);
   }

@@ -61,6 +61,30 @@ export async function loadInbound(db: Db, id: number): Promise<(InboundRow & { p
   return row ? { id: row.id, channel: row.channel, externalId: row.externalId, payload: row.payload, attempts: row.attempts, processed: row.processedAt !== null } : undefined;
 }
 
+/**
+ * Unprocessed, never-attempted Telegram updates of one chat with a lower update_id than
+ * `updateId`: the ones to handle first. Filtered in SQL (over the pending rows only), so the cost
+ * does not grow with other chats' backlog.
+ */
+export async function earlierPendingOfChat(db: Db, chatId: string, updateId: number, limit = 50): Promise<InboundRow[]> {
+  const chat = sql`coalesce(${channelInbound.payload}->'message'->'chat'->>'id', ${channelInbound.payload}->'callback_query'->'message'->'chat'->>'id')`;
+  return db
+    .select({ id: channelInbound.id, channel: channelInbound.channel, externalId: channelInbound.externalId, payload: channelInbound.payload, attempts: channelInbound.attempts })
+    .from(channelInbound)
+    .where(
+      and(
+        eq(channelInbound.channel, 'telegram'),
+        isNull(channelInbound.processedAt),
+        eq(channelInbound.attempts, 0),
+        sql`${chat} = ${chatId}`,
+        sql`${channelInbound.externalId} ~ '^[0-9]{1,15}$'`,
+        sql`(case when ${channelInbound.externalId} ~ '^[0-9]{1,15}$' then ${channelInbound.externalId}::bigint end) < ${updateId}`,
+      ),
+    )
+    .orderBy(asc(channelInbound.id))
+    .limit(limit);
+}
+
 /** Unprocessed rows received before `before` (the recovery sweep leaves fresh rows to their handler). */
 export async function pendingInbound(db: Db, channel: OutChannel, before: Date, limit = 100): Promise<InboundRow[]> {
   return db
