@@ -29,8 +29,8 @@ import { canSeeComune, requireRole } from '../guard.ts';
 import { errorResponses, staffSecurity } from '../openapi.ts';
 import { createRouter } from '../router.ts';
 import { currentStaff, deniedForScope, isUuid, loadPersonInScope, notFound } from '../scope.ts';
-import { closeHelpRequest, moveSegnalazione } from './console-cases.ts';
-import { lockHelpRequest, lockSegnalazione } from '../../db/segnalazione-status.ts';
+import { changeSegnalazioneStatus, closeHelpRequest } from './console-cases.ts';
+import { lockHelpRequest } from '../../db/segnalazione-status.ts';
 
 const ROLES: readonly StaffRole[] = ['admin', 'social_worker', 'operator'];
 
@@ -320,13 +320,7 @@ export function chatRecordRoutes(deps: AppDeps) {
       const { status } = c.req.valid('json');
       const staff = currentStaff(c);
       await inScope(c, 'segnalazione', id, (x) => getSegnalazione(db, x));
-      const now = deps.now();
-      const result = await db.transaction(async (tx) => {
-        const row = await lockSegnalazione(tx, id);
-        if (!row) throw notFound();
-        const informed = await moveSegnalazione(deps, tx, row, status, staff.id, now);
-        return { segnalazione: (await getSegnalazione(tx, id))!, informed };
-      });
+      const result = await changeSegnalazioneStatus(deps, id, status, staff.id);
       await audit(c, 'segnalazione.update', 'segnalazione', id, result.segnalazione.comuneId);
       return c.json({ segnalazione: segnalazioneView(result.segnalazione), informed: result.informed }, 200);
     });

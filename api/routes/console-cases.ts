@@ -169,6 +169,17 @@ export async function moveSegnalazione(deps: AppDeps, tx: Tx, row: { id: string;
   return (await tellConversation(tx, row.conversationId, tellText(deps, `tell.segnalazione.${status}`, row.reference))) !== null;
 }
 
+/** Locks the segnalazione, moves it and tells the reporter, in one transaction (console and PATCH route). */
+export async function changeSegnalazioneStatus(deps: AppDeps, id: string, status: 'taken_in_charge' | 'closed', staffId: string) {
+  const now = deps.now();
+  return deps.database.db.transaction(async (tx) => {
+    const row = await lockSegnalazione(tx, id);
+    if (!row) throw notFound();
+    const informed = await moveSegnalazione(deps, tx, row, status, staffId, now);
+    return { segnalazione: (await getSegnalazione(tx, id))!, informed };
+  });
+}
+
 /** Marks a help request (locked by the caller) done or cancelled and tells the person; shared like moveSegnalazione. */
 export async function closeHelpRequest(deps: AppDeps, tx: Tx, row: { id: string; status: RequestStatus; conversationId: string | null; reference: string }, status: 'done' | 'cancelled', now: Date): Promise<boolean> {
   if (status === row.status) return false;
@@ -265,13 +276,7 @@ export function consoleCasesRoutes(deps: AppDeps) {
       const { status } = c.req.valid('json');
       const staff = currentStaff(c);
       await inScope(c, 'segnalazione', id, (x) => getSegnalazione(db, x));
-      const now = deps.now();
-      const result = await db.transaction(async (tx) => {
-        const row = await lockSegnalazione(tx, id);
-        if (!row) throw notFound();
-        const informed = await moveSegnalazione(deps, tx, row, status, staff.id, now);
-        return { segnalazione: (await getSegnalazione(tx, id))!, informed };
-      });
+      const result = await changeSegnalazioneStatus(deps, id, status, staff.id);
       await audit(c, 'segnalazione.update', 'segnalazione', id, result.segnalazione.comuneId, status);
       return c.json({ segnalazione: segView(result.segnalazione), informed: result.informed }, 200);
     })
