@@ -17,6 +17,7 @@
  * works for: the light requests that resource may take or has taken, and volunteer redemptions for
  * people it has taken a request for. Anything outside the caller's scope answers 404 (audited).
  */
+import { LedgerEntrySchema } from './programmes.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { DateTime } from 'luxon';
@@ -88,19 +89,6 @@ const ContactSchema = z
   .object({ givenName: z.string().nullable(), familyName: z.string().nullable(), address: z.string().nullable(), phone: z.string().nullable() })
   .openapi('LightRequestContact');
 
-const LedgerEntrySchema = z.object({
-  id: z.number().int(),
-  programmeId: z.string().uuid(),
-  kind: z.enum(['issue', 'redeem', 'return', 'adjustment']),
-  hours: z.number().int(),
-  on: z.string(),
-  deliveredAt: z.string().nullable(),
-  visitId: z.string().nullable(),
-  resourceId: z.string().nullable(),
-  reason: z.string().nullable(),
-  recordedBy: z.string().nullable(),
-  createdAt: z.string(),
-});
 
 const FamilyAssistantSchema = z
   .object({

@@ -91,7 +91,8 @@ const RenewBody = z.strictObject({ start: isoDate.optional(), ...termsShape });
 const ProgrammeSummary = z
   .object({ id: z.string().uuid(), personId: z.string().uuid(), comuneId: z.string(), periodEnd: z.string(), balanceHours: z.number().int() })
   .openapi('ProgrammeSummary');
-const LedgerEntrySchema = z
+/** A voucher ledger entry as the API shows it (also used by api/routes/community.ts). */
+export const LedgerEntrySchema = z
   .object({
     id: z.number().int(),
     programmeId: z.string().uuid(),
