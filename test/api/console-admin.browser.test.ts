@@ -6,23 +6,13 @@
  * worker who sees only her comuni on the dashboard and no administration.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshotPath } from '../helpers/browser.ts';
+import { launchBrowser, screenshotPath, seriousViolations } from '../helpers/browser.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const istat = readFileSync(path.resolve(import.meta.dirname, '../fixtures/istat/popolazione-eta-abbiatense-2024.csv'), 'utf8');
-
-async function seriousViolations(page: Page) {
-  await page.addScriptTag({ content: axeSource });
-  const violations = (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3) })))",
-  )) as { id: string; impact: string }[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 describe('dashboard and administration in a real browser', () => {
   let t: TestApp;

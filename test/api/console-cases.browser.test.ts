@@ -6,25 +6,13 @@
  * assessment form shows the same score as the API preview for the same input; a reporter is told
  * in the chat when a segnalazione is taken in charge; field-level errors in Italian.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages, segnalazioni } from '../../db/schema.ts';
-import { launchBrowser, screenshotPath } from '../helpers/browser.ts';
+import { launchBrowser, screenshotPath, seriousViolations } from '../helpers/browser.ts';
 import { createCaseFixtures, type CaseFixtures } from '../helpers/case-fixtures.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
-
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-async function seriousViolations(page: Page) {
-  await page.addScriptTag({ content: readFileSync(axePath, 'utf8') });
-  const violations = (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3) })))",
-  )) as { id: string; impact: string }[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 describe('console case pages in a real browser', () => {
   let t: TestApp;

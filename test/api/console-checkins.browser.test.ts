@@ -4,29 +4,18 @@
  * state, the page is axe-clean in Italian and English, and "Ho chiamato" records the follow-up in
  * one click (its open task is closed).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { and, eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROME_ZONE } from '../../core/regulation/calendar.ts';
 import { insertEnrolment, runCheckinSweep } from '../../db/checkins.ts';
 import { checkinEnrolments, checkinOccurrences } from '../../db/schema-checkins.ts';
 import { channelIdentities, consents, staffTasks } from '../../db/schema.ts';
 import { createI18n } from '../../locales/index.ts';
-import { launchBrowser, screenshotPath } from '../helpers/browser.ts';
+import { launchBrowser, screenshotPath, seriousViolations } from '../helpers/browser.ts';
 import { createCaseFixtures } from '../helpers/case-fixtures.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
-
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-async function seriousViolations(page: Page) {
-  await page.addScriptTag({ content: readFileSync(axePath, 'utf8') });
-  const violations = (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })))",
-  )) as { id: string; impact: string }[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 const rome = (date: string, hm: string) => DateTime.fromISO(`${date}T${hm}`, { zone: ROME_ZONE }).toJSDate();
 const DAY = '2026-11-23';

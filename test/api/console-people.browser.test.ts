@@ -7,25 +7,13 @@
  * payments, suspension decisions, questionnaire, evaluation, interruption). Every page is checked with axe-core (no serious or critical violation) in Italian and English
  * and saved as a screenshot in test-artifacts/.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, consents, delegations, evaluations, feeStatements, payments, people, programmes, programmeSuspensions, questionnaireResponses, visits } from '../../db/schema.ts';
-import { launchBrowser, screenshotPath } from '../helpers/browser.ts';
+import { launchBrowser, screenshotPath, seriousViolations } from '../helpers/browser.ts';
 import { createCaseFixtures, type CaseFile } from '../helpers/case-fixtures.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function seriousViolations(page: Page) {
-  await page.addScriptTag({ content: axeSource });
-  const violations = (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3) })))",
-  )) as { id: string; impact: string }[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 const romeToday = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Rome' });
 /** The month `back` months before `month` (YYYY-MM). */

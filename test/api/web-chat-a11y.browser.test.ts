@@ -1,20 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshotPath } from '../helpers/browser.ts';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, screenshotPath, seriousViolations } from '../helpers/browser.ts';
 import { startCentraleProcess, type CentraleProcess } from '../helpers/centrale-process.ts';
-
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-async function seriousViolations(page: Page) {
-  await page.addScriptTag({ content: readFileSync(axePath, 'utf8') });
-  // A string, not a function: vitest transforms this file, the page must get plain JS.
-  const violations = (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })))",
-  )) as { id: string; impact: string }[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 // Against centrale as `npm start` runs it, in a child process. (With the server inside the
 // vitest worker next to other browser tests, axe.run was seen never to settle; cause not found.)
