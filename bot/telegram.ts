@@ -23,7 +23,8 @@ import {
   markInboundFailed,
   markInboundProcessed,
   pendingInbound,
-  earlierPendingOfChat,
+  loadInboundMany,
+  pendingOfChatUpTo,
   releaseLease,
   storeInbound,
   type ChannelContext,
@@ -44,6 +45,11 @@ export interface TelegramChannelOptions {
   sweepMs?: number;
   sweepGraceMs?: number;
   leaseMs?: number;
+  /**
+   * "typing…" is shown only when a turn takes longer than this (Telegram recommends the chat
+   * action only for replies that take noticeable time; most turns answer well before). Default 1000.
+   */
+  typingAfterMs?: number;
 }
 
 export interface TelegramChannel {
@@ -86,6 +92,7 @@ export function createTelegramChannel(
   const sweepMs = options.sweepMs ?? 5000;
   const sweepGraceMs = options.sweepGraceMs ?? 10_000;
   const leaseMs = options.leaseMs ?? 60_000;
+  const typingAfterMs = options.typingAfterMs ?? 1000;
   let stopped = true;
   let polling = false;
   let pollLoop: Promise<void> | undefined;
@@ -128,39 +135,45 @@ export function createTelegramChannel(
     const chatId = update.chatId;
     const input = update.input;
     // Best effort: neither the typing indicator nor the callback answer may block handling.
-    void telegram.sendChatAction(chatId, 'typing').catch(() => undefined);
+    const showTyping = () => void telegram.sendChatAction(chatId, 'typing').catch(() => undefined);
+    const typing = typingAfterMs > 0 ? setTimeout(showTyping, typingAfterMs) : (showTyping(), undefined);
     if (input.kind === 'option') void telegram.answerCbQuery(input.callbackQueryId).catch(() => undefined);
-    let event: ChannelInput;
-    switch (input.kind) {
-      case 'start':
-        event = input.code ? { kind: 'start', code: input.code } : { kind: 'start' };
-        break;
-      case 'text':
-        event = { kind: 'text', text: input.text };
-        break;
-      case 'option':
-        event = { kind: 'option', optionId: input.optionId };
-        break;
-      case 'contact':
-        // Only the sender's own contact card may link (anyone can share someone else's).
-        event = { kind: 'contact', phone: input.phone, ownContact: input.contactUserId !== undefined && input.contactUserId === update.fromId };
-        break;
-      case 'media': {
-        const content = await download(input.fileId);
-        event = content
-          ? { kind: 'media', mediaType: input.mediaType, content, mimeType: input.mimeType, ...(input.caption ? { caption: input.caption } : {}) }
-          : { kind: 'text', text: input.caption ?? '' };
-        break;
+    try {
+      let event: ChannelInput;
+      switch (input.kind) {
+        case 'start':
+          event = input.code ? { kind: 'start', code: input.code } : { kind: 'start' };
+          break;
+        case 'text':
+          event = { kind: 'text', text: input.text };
+          break;
+        case 'option':
+          event = { kind: 'option', optionId: input.optionId };
+          break;
+        case 'contact':
+          // Only the sender's own contact card may link (anyone can share someone else's).
+          event = { kind: 'contact', phone: input.phone, ownContact: input.contactUserId !== undefined && input.contactUserId === update.fromId };
+          break;
+        case 'media': {
+          const content = await download(input.fileId);
+          event = content
+            ? { kind: 'media', mediaType: input.mediaType, content, mimeType: input.mimeType, ...(input.caption ? { caption: input.caption } : {}) }
+            : { kind: 'text', text: input.caption ?? '' };
+          break;
+        }
       }
+      // Marks the raw update handled in the turn's own transaction.
+      await handleChannelInput(ctx, {
+        channel: 'telegram',
+        address: chatId,
+        locale: update.languageCode?.startsWith('en') ? 'en' : 'it',
+        externalId: row.externalId,
+        event,
+        inboundRowId: row.id,
+      });
+    } finally {
+      clearTimeout(typing);
     }
-    await handleChannelInput(ctx, {
-      channel: 'telegram',
-      address: chatId,
-      locale: update.languageCode?.startsWith('en') ? 'en' : 'it',
-      externalId: row.externalId,
-      event,
-    });
-    await markInboundProcessed(db, row.id, ctx.now());
   }
 
   /**
@@ -200,13 +213,15 @@ export function createTelegramChannel(
 
   /** Handles the row unless done meanwhile, after any earlier update of its chat stored since. */
   async function handleInOrder(row: InboundRow, chat: string): Promise<void> {
-    const fresh = await loadInbound(db, row.id);
-    if (!fresh || fresh.processed) return;
     const updateId = Number(row.externalId);
-    const earlier = chat.startsWith('row:') || !Number.isSafeInteger(updateId)
-      ? []
-      : (await earlierPendingOfChat(db, chat, updateId)).filter((r) => r.id !== row.id).sort(byUpdateId);
-    for (const e of earlier) await attempt(e);
+    if (chat.startsWith('row:') || !Number.isSafeInteger(updateId)) {
+      const fresh = await loadInbound(db, row.id);
+      if (fresh && !fresh.processed) await attempt(fresh);
+      return;
+    }
+    const { row: fresh, earlier } = await pendingOfChatUpTo(db, row.id, chat, updateId);
+    if (!fresh) return;
+    for (const e of earlier.sort(byUpdateId)) await attempt(e);
     await attempt(fresh);
   }
 
@@ -222,7 +237,7 @@ export function createTelegramChannel(
     const ids = [...announced];
     announced = new Set();
     reorderTimer = undefined;
-    void Promise.all(ids.map((i) => loadInbound(db, i)))
+    void loadInboundMany(db, ids)
       .then((rows) => {
         const due = rows.filter((r): r is NonNullable<typeof r> => !!r && !r.processed && r.channel === 'telegram').sort(byUpdateId);
         for (const row of due) void run(row);
@@ -242,7 +257,8 @@ export function createTelegramChannel(
   }
 
   async function sweep(graceMs = sweepGraceMs): Promise<number> {
-    const rows = await pendingInbound(db, 'telegram', new Date(ctx.now().getTime() - graceMs));
+    // No grace: every unhandled row, including one stored within the current millisecond.
+    const rows = await pendingInbound(db, 'telegram', graceMs > 0 ? new Date(ctx.now().getTime() - graceMs) : undefined);
     for (const row of rows.sort(byUpdateId)) await run(row);
     return rows.length;
   }

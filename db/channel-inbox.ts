@@ -13,11 +13,12 @@ import { createHash } from 'node:crypto';
 import type { i18n as I18n } from 'i18next';
 import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import { normalisePhone, optionFromNumber, smsKeyword } from '../core/channels/render.ts';
-import { decideTurn, receiveMessage } from '../core/conversation/service.ts';
+import { receiveMessage } from '../core/conversation/service.ts';
 import { createChatDeps } from './chat-deps.ts';
 import { identityAddress, redeemLinkCode } from './chat-link.ts';
 import { notify, type Database, type Db, type Queryable } from './client.ts';
-import { appendInbound, latestOptions, MESSAGES_CHANNEL, nextSeq, processPending, repliesTo } from './conversations.ts';
+import { preparedRunner } from './prepared.ts';
+import { appendInbound, latestOptions, MESSAGES_CHANNEL, nextSeq, repliesTo } from './conversations.ts';
 import { enqueueOutbound, openStaffTask, type OutChannel } from './outbound.ts';
 import { channelIdentities, channelInbound, channelLeases, conversations, documents, messages, people, type StoredInput } from './schema.ts';
 
@@ -33,27 +34,30 @@ export interface InboundRow {
   attempts: number;
 }
 
+/**
+ * Stores a raw update and announces it, in one statement (this runs inside the webhook, before the
+ * provider gets its 200). On a redelivery the insert does nothing and the first copy is returned.
+ */
+const STORE_INBOUND_SQL = `
+with ins as (
+  insert into channel_inbound (channel, external_id, payload) values ($1::text, $2::text, $3::text::jsonb)
+  on conflict (channel, external_id) do nothing
+  returning id)
+select id::text as id, pg_notify('${INBOX_CHANNEL}', $1::text || ':' || id::text) as signalled from ins`;
+
+const SEEN_INBOUND_SQL = `select id::text as id, processed_at is not null as processed from channel_inbound where channel = $1::text and external_id = $2::text`;
+
 /** Commits a raw inbound update. `duplicate` when this external id was stored before. */
 export async function storeInbound(
   db: Db,
   input: { channel: OutChannel; externalId: string; payload: Record<string, unknown> },
 ): Promise<{ id: number; duplicate: boolean; processed: boolean }> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(channelInbound)
-      .values({ channel: input.channel, externalId: input.externalId, payload: input.payload })
-      .onConflictDoNothing()
-      .returning({ id: channelInbound.id });
-    if (row) {
-      await notify(tx, INBOX_CHANNEL, `${input.channel}:${row.id}`);
-      return { id: row.id, duplicate: false, processed: false };
-    }
-    const [seen] = await tx
-      .select({ id: channelInbound.id, processedAt: channelInbound.processedAt })
-      .from(channelInbound)
-      .where(and(eq(channelInbound.channel, input.channel), eq(channelInbound.externalId, input.externalId)));
-    return { id: seen!.id, duplicate: true, processed: seen!.processedAt !== null };
-  });
+  const run = preparedRunner(db);
+  const [row] = await run<{ id: string }>(STORE_INBOUND_SQL, [input.channel, input.externalId, JSON.stringify(input.payload)]);
+  if (row) return { id: Number(row.id), duplicate: false, processed: false };
+  const [seen] = await run<{ id: string; processed: boolean }>(SEEN_INBOUND_SQL, [input.channel, input.externalId]);
+  if (!seen) throw new Error('inbound update neither stored nor found');
+  return { id: Number(seen.id), duplicate: true, processed: seen.processed };
 }
 
 export async function loadInbound(db: Db, id: number): Promise<(InboundRow & { processed: boolean }) | undefined> {
@@ -61,32 +65,48 @@ export async function loadInbound(db: Db, id: number): Promise<(InboundRow & { p
   return row ? { id: row.id, channel: row.channel, externalId: row.externalId, payload: row.payload, attempts: row.attempts, processed: row.processedAt !== null } : undefined;
 }
 
+interface RawInboundRow {
+  id: string;
+  channel: OutChannel;
+  external_id: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  processed: boolean;
+}
+
+const toInboundRow = (r: RawInboundRow) => ({ id: Number(r.id), channel: r.channel, externalId: r.external_id, payload: r.payload, attempts: r.attempts, processed: r.processed });
+
+const INBOUND_COLUMNS = 'id::text as id, channel, external_id, payload, attempts, processed_at is not null as processed';
+
+/** Several stored rows in one round trip (the NOTIFY listener loads what it was told about at once). */
+export async function loadInboundMany(db: Db, ids: number[]): Promise<(InboundRow & { processed: boolean })[]> {
+  if (ids.length === 0) return [];
+  const rows = await preparedRunner(db)<RawInboundRow>(`select ${INBOUND_COLUMNS} from channel_inbound where id = any($1::text::bigint[])`, [`{${ids.map((i) => Math.trunc(i)).join(',')}}`]);
+  return rows.map(toInboundRow);
+}
+
 /**
- * Unprocessed, never-attempted Telegram updates of one chat with a lower update_id than
- * `updateId`: the ones to handle first. Filtered in SQL (over the pending rows only), so the cost
- * does not grow with other chats' backlog.
+ * One Telegram row, if still unhandled, with the unhandled never-attempted updates of its chat
+ * that come before it (lower update_id): what to handle, in order. One round trip per turn.
  */
-export async function earlierPendingOfChat(db: Db, chatId: string, updateId: number, limit = 50): Promise<InboundRow[]> {
-  const chat = sql`coalesce(${channelInbound.payload}->'message'->'chat'->>'id', ${channelInbound.payload}->'callback_query'->'message'->'chat'->>'id')`;
-  return db
-    .select({ id: channelInbound.id, channel: channelInbound.channel, externalId: channelInbound.externalId, payload: channelInbound.payload, attempts: channelInbound.attempts })
-    .from(channelInbound)
-    .where(
-      and(
-        eq(channelInbound.channel, 'telegram'),
-        isNull(channelInbound.processedAt),
-        eq(channelInbound.attempts, 0),
-        sql`${chat} = ${chatId}`,
-        sql`${channelInbound.externalId} ~ '^[0-9]{1,15}$'`,
-        sql`(case when ${channelInbound.externalId} ~ '^[0-9]{1,15}$' then ${channelInbound.externalId}::bigint end) < ${updateId}`,
-      ),
-    )
-    .orderBy(asc(channelInbound.id))
-    .limit(limit);
+export async function pendingOfChatUpTo(db: Db, rowId: number, chatId: string, updateId: number, limit = 50): Promise<{ row: InboundRow | undefined; earlier: InboundRow[] }> {
+  const rows = await preparedRunner(db)<RawInboundRow>(
+    `select ${INBOUND_COLUMNS} from channel_inbound
+      where channel = 'telegram' and processed_at is null
+        and (id = $1::bigint
+             or (attempts = 0
+                 and coalesce(payload->'message'->'chat'->>'id', payload->'callback_query'->'message'->'chat'->>'id') = $2::text
+                 and external_id ~ '^[0-9]{1,15}$'
+                 and (case when external_id ~ '^[0-9]{1,15}$' then external_id::bigint end) < $3::bigint))
+      order by id limit $4::int`,
+    [rowId, chatId, updateId, limit + 1],
+  );
+  const all = rows.map(toInboundRow);
+  return { row: all.find((r) => r.id === rowId), earlier: all.filter((r) => r.id !== rowId) };
 }
 
 /** Unprocessed rows received before `before` (the recovery sweep leaves fresh rows to their handler). */
-export async function pendingInbound(db: Db, channel: OutChannel, before: Date, limit = 100): Promise<InboundRow[]> {
+export async function pendingInbound(db: Db, channel: OutChannel, before: Date | undefined, limit = 100): Promise<InboundRow[]> {
   return db
     .select({ id: channelInbound.id, channel: channelInbound.channel, externalId: channelInbound.externalId, payload: channelInbound.payload, attempts: channelInbound.attempts })
     .from(channelInbound)
@@ -94,7 +114,7 @@ export async function pendingInbound(db: Db, channel: OutChannel, before: Date, 
       and(
         eq(channelInbound.channel, channel),
         isNull(channelInbound.processedAt),
-        lt(channelInbound.receivedAt, before),
+        before ? lt(channelInbound.receivedAt, before) : undefined,
         lt(channelInbound.attempts, MAX_INBOUND_ATTEMPTS),
       ),
     )
@@ -149,14 +169,21 @@ const t = (ctx: ChannelContext, key: string, locale: string, params: Record<stri
  */
 export async function handleChannelInput(
   ctx: ChannelContext,
-  input: { channel: OutChannel; address: string; locale: string; externalId: string; event: ChannelInput },
+  input: {
+    channel: OutChannel;
+    address: string;
+    locale: string;
+    externalId: string;
+    event: ChannelInput;
+    /** The stored raw update (channel_inbound) this answers: marked handled together with the turn. */
+    inboundRowId?: number;
+  },
 ): Promise<ChannelTurn> {
   const db = ctx.database.db;
   if (input.channel === 'sms') await awaitEarlierSms(db, input.externalId, input.address);
-  const { conversationId, identityId, created } = await openChannelConversation(db, input.channel, input.address, input.locale);
-  const identity = (await db.select().from(channelIdentities).where(eq(channelIdentities.id, identityId)))[0]!;
-  const [conv] = await db.select({ locale: conversations.locale }).from(conversations).where(eq(conversations.id, conversationId));
-  const locale = conv?.locale ?? input.locale;
+  const { conversationId, created, identity, locale: conversationLocale } = await resolveChannelConversation(db, input.channel, input.address, input.locale);
+  const identityId = identity.id;
+  const locale = conversationLocale ?? input.locale;
   const event = input.event;
 
   if (created && input.channel === 'sms') await proposePhoneLink(db, identityId, input.address, ctx.now());
@@ -191,11 +218,16 @@ export async function handleChannelInput(
       await replyToInbound(db, conversationId, stored.messageId, bodies, ctx.now());
     }
     const n = await enqueueReplies(db, input.channel, identity, conversationId, locale, stored.messageId, special.notice ? 'notice' : 'reply');
+    if (input.inboundRowId !== undefined) await markInboundProcessed(db, input.inboundRowId, ctx.now());
     return { conversationId, identityId, replies: n };
   }
 
-  // Engine inputs: the same use case as the web chat.
-  const chat = createChatDeps(ctx.database, ctx.i18n, ctx.now);
+  // Engine inputs: the same use case as the web chat. The message is stored, handled, its replies
+  // queued and the raw update marked handled in one transaction (the raw update is the durable copy).
+  const chat = createChatDeps(ctx.database, ctx.i18n, ctx.now, {
+    deliver: { channel: input.channel, address: identity.address, identityId, personId: identity.personId, purpose: 'reply' },
+    ...(input.inboundRowId !== undefined ? { inboundRowId: input.inboundRowId } : {}),
+  });
   let incoming: { text?: string; optionId?: string; start?: boolean } = {};
   if (event.kind === 'start') incoming = { start: true };
   else if (event.kind === 'option') incoming = { optionId: event.optionId };
@@ -212,14 +244,47 @@ export async function handleChannelInput(
       }
     }
   }
-  const turn = await receiveMessage(chat, conversationId, { ...incoming, externalId: input.externalId });
-  if (turn.duplicate) {
-    // Stored by an earlier attempt that died before handling: handle it now (no-op if done).
-    const now = ctx.now();
-    await processPending(db, conversationId, (c, m) => decideTurn(chat.render, now, c, m), now);
-  }
-  const n = await enqueueReplies(db, input.channel, identity, conversationId, locale, turn.inboundId, 'reply');
+  const turn = await receiveMessage(chat, conversationId, { ...incoming, externalId: input.externalId, together: true });
+  // Handled by an earlier attempt: its replies were queued with it; this only fills any gap left
+  // by older versions that queued them separately (idempotent on the reply's id).
+  const n = turn.duplicate ? await enqueueReplies(db, input.channel, identity, conversationId, locale, turn.inboundId, 'reply') : turn.replies.length;
   return { conversationId, identityId, replies: n };
+}
+
+interface ResolvedRow {
+  identity_id: string;
+  address: string;
+  person_id: string | null;
+  reachable: boolean;
+  conversation_id: string | null;
+  locale: string | null;
+}
+
+/** The identity of a channel address and its open conversation, in one round trip. */
+const RESOLVE_SQL = `
+select i.id as identity_id, i.address, i.person_id, i.reachable, c.id as conversation_id, c.locale
+  from channel_identities i
+  left join lateral (
+    select id, locale from conversations where identity_id = i.id and handling <> 'closed' order by created_at desc limit 1
+  ) c on true
+ where i.channel = $1::text and i.address = $2::text`;
+
+/** Finds the identity and open conversation of an address, creating what is missing. */
+async function resolveChannelConversation(db: Db, channel: OutChannel, address: string, locale: string) {
+  const run = preparedRunner(db);
+  let [row] = await run<ResolvedRow>(RESOLVE_SQL, [channel, address]);
+  let created = false;
+  if (!row?.conversation_id) {
+    created = (await openChannelConversation(db, channel, address, locale)).created;
+    [row] = await run<ResolvedRow>(RESOLVE_SQL, [channel, address]);
+    if (!row?.conversation_id) throw new Error('channel conversation not opened');
+  }
+  return {
+    conversationId: row.conversation_id!,
+    created,
+    locale: row.locale,
+    identity: { id: row.identity_id, address: row.address, personId: row.person_id, reachable: row.reachable },
+  };
 }
 
 /** How long an SMS waits for an earlier one from the same number that is being handled. */

@@ -9,21 +9,18 @@
 import { and, asc, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type { ApplicationInfo, ChatContext, ComuneInfo, LinkedPerson, ProgrammeInfo, ProviderInfo } from '../core/conversation/context.ts';
 import { rowsOf, type Queryable } from './client.ts';
+import { preparedRunnerOn } from './prepared.ts';
 import { loadCheckinChat } from './checkins.ts';
 import {
   applicationDetails,
   applications,
-  channelIdentities,
   comuni,
-  conversations,
   delegations,
-  helpRequests,
   people,
   programmes,
   questionnaireResponses,
   resourceComuni,
   resources,
-  segnalazioni,
   visits,
   voucherLedger,
 } from './schema.ts';
@@ -145,23 +142,49 @@ async function loadPerson(q: Queryable, row: { id: string; givenName: string | n
 
 const personColumns = { id: people.id, givenName: people.givenName, comuneId: people.comuneId, livesAlone: people.livesAlone, familySupport: people.familySupport };
 
-/** Everything the engine may know for one turn of this identity's conversation. */
-export async function loadChatContext(q: Queryable, identityId: string, now: Date): Promise<ChatContext> {
-  const [identity] = await q.select({ personId: channelIdentities.personId }).from(channelIdentities).where(eq(channelIdentities.id, identityId));
-  const myRequests = await q
-    .select({ reference: helpRequests.reference, status: helpRequests.status, kind: helpRequests.kind })
-    .from(helpRequests)
-    .innerJoin(conversations, eq(conversations.id, helpRequests.conversationId))
-    .where(eq(conversations.identityId, identityId))
-    .orderBy(desc(helpRequests.createdAt))
-    .limit(20);
-  const mySegnalazioni = await q
-    .select({ reference: segnalazioni.reference, status: segnalazioni.status })
-    .from(segnalazioni)
-    .where(eq(segnalazioni.reporterIdentityId, identityId))
-    .orderBy(desc(segnalazioni.createdAt))
-    .limit(20);
-  const base = { comuni: await loadComuni(q), providers: await loadProviders(q), myRequests, mySegnalazioni };
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * Comuni and providers change rarely and every turn reads them: kept in memory per database
+ * handle, and valid while the database's reference-data version (bumped by triggers on those
+ * tables, migration 0007) is the one they were read at.
+ */
+const referenceCache = new WeakMap<object, { version: string; comuni: ComuneInfo[]; providers: ProviderInfo[] }>();
+
+/** Who the identity is linked to, the records it created, and the reference-data version: one round trip. */
+const IDENTITY_SQL = `
+select i.person_id,
+       (select version::text from reference_data_version where id = 1) as reference_version,
+       coalesce((select json_agg(json_build_object('reference', x.reference, 'status', x.status, 'kind', x.kind) order by x.created_at desc)
+                   from (select h.reference, h.status, h.kind, h.created_at
+                           from help_requests h join conversations c on c.id = h.conversation_id
+                          where c.identity_id = $1::uuid order by h.created_at desc limit 20) x), '[]'::json) as requests,
+       coalesce((select json_agg(json_build_object('reference', s.reference, 'status', s.status) order by s.created_at desc)
+                   from (select reference, status, created_at from segnalazioni
+                          where reporter_identity_id = $1::uuid order by created_at desc limit 20) s), '[]'::json) as segnalazioni
+  from (select $1::uuid as id) k left join channel_identities i on i.id = k.id`;
+
+/**
+ * Everything the engine may know for one turn of this identity's conversation. `cacheKey`: the
+ * object the reference-data cache is kept under (the database handle); without it nothing is cached.
+ */
+export async function loadChatContext(q: Queryable, identityId: string, now: Date, cacheKey?: object): Promise<ChatContext> {
+  const [row] = await preparedRunnerOn(q)<{ person_id: string | null; reference_version: string | null; requests: ChatContext['myRequests']; segnalazioni: ChatContext['mySegnalazioni'] }>(IDENTITY_SQL, [identityId]);
+  const version = row?.reference_version ?? null;
+  let reference = cacheKey ? referenceCache.get(cacheKey) : undefined;
+  if (!reference || version === null || reference.version !== version) {
+    // Frozen: every turn shares these objects, so none may change them.
+    reference = deepFreeze({ version: version ?? '', comuni: await loadComuni(q), providers: await loadProviders(q) });
+    if (cacheKey && version !== null) referenceCache.set(cacheKey, reference);
+  }
+  const base = { comuni: reference.comuni, providers: reference.providers, myRequests: row?.requests ?? [], mySegnalazioni: row?.segnalazioni ?? [] };
+  const identity = row ? { personId: row.person_id } : undefined;
   const personId = identity?.personId;
   if (!personId) return { linked: false, people: [], ...base };
 

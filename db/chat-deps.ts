@@ -10,15 +10,19 @@ import { render } from '../locales/index.ts';
 import { loadChatContext } from './chat-data.ts';
 import { applyChatEffects } from './chat-effects.ts';
 import type { Database } from './client.ts';
-import { createConversationStore } from './conversations.ts';
+import { createConversationStore, type ProcessOptions } from './conversations.ts';
 
-export function createChatDeps(database: Database, i18n: I18n, now: () => Date): ChatDeps {
+/**
+ * `delivery`: for Telegram and SMS, where the turn's replies are queued and which raw update the
+ * turn answers, both written in the turn's own transaction.
+ */
+export function createChatDeps(database: Database, i18n: I18n, now: () => Date, delivery: Omit<ProcessOptions, 'origin'> = {}): ChatDeps {
   return {
     store: createConversationStore(database.db, {
-      loadContext: (tx, conversation, at) => loadChatContext(tx, conversation.identityId, at),
+      loadContext: (tx, conversation, at) => loadChatContext(tx, conversation.identityId, at, database),
       applyEffects: applyChatEffects,
       comuneOf: (context) => context.people.find((p) => p.comuneId)?.comuneId ?? null,
-    }),
+    }, delivery),
     render: (ref, locale) => render(i18n, ref, locale),
     now,
   };

@@ -7,10 +7,12 @@
  * leaves the message to be processed later, never lost, and two messages of one conversation
  * are never handled at the same time or out of order — on PGlite and PostgreSQL alike.
  */
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Channel, Handling, StoredInput, StoredOption } from './schema.ts';
 import { channelIdentities, conversations, messages, webChatSessions } from './schema.ts';
 import { notify, type Db, type Queryable, type Tx } from './client.ts';
+import { OUTBOUND_CHANNEL } from './outbound.ts';
+import { preparedRunner, preparedRunnerOn, type PreparedRunner } from './prepared.ts';
 import type { ChatContext } from '../core/conversation/context.ts';
 import type { Effect, EffectResults } from '../core/conversation/types.ts';
 
@@ -130,6 +132,106 @@ async function lockConversation(tx: Queryable, conversationId: string): Promise<
   return row;
 }
 
+// ───────────── the turn's hot path: fixed SQL, prepared, a few round trips per turn ─────────────
+// Every chat message on every channel runs these statements, so they are written once as SQL with
+// $n parameters (db/prepared.ts): building them with the query builder cost more than running them.
+
+interface RawConversation {
+  id: string;
+  identity_id: string;
+  comune_id: string | null;
+  channel: Channel;
+  locale: string;
+  state: Record<string, unknown>;
+  handling: Handling;
+}
+
+const toConversationRow = (r: RawConversation): ConversationRow => ({
+  id: r.id,
+  identityId: r.identity_id,
+  comuneId: r.comune_id,
+  channel: r.channel,
+  locale: r.locale,
+  state: r.state,
+  handling: r.handling,
+});
+
+const CONVERSATION_COLUMNS = 'id, identity_id, comune_id, channel, locale, state, handling';
+
+const LOCK_SQL = `select ${CONVERSATION_COLUMNS} from conversations where id = $1::uuid for update`;
+
+/**
+ * Stores an inbound message and takes the conversation's row lock, in one statement. A message
+ * whose external id is already stored is not stored again: the update finds nothing to do (or,
+ * when the first copy committed while this one waited for the lock, the insert's conflict clause
+ * drops it), and the caller looks the first copy up.
+ */
+const APPEND_SQL = `
+with conv as (
+  update conversations set last_seq = last_seq + 1, updated_at = now()
+   where id = $1::uuid
+     and ($5::text is null or not exists (select 1 from messages where conversation_id = $1::uuid and external_id = $5::text))
+  returning ${CONVERSATION_COLUMNS}, last_seq),
+ins as (
+  insert into messages (conversation_id, seq, direction, author, body, input, external_id)
+  select id, last_seq, 'in', $2::text, $3::text, $4::text::jsonb, $5::text from conv
+  on conflict (conversation_id, external_id) where external_id is not null do nothing
+  returning id, seq),
+signal as (select pg_notify('${MESSAGES_CHANNEL}', $1::uuid::text || ':' || ins.seq) from ins)
+select conv.id, conv.identity_id, conv.comune_id, conv.channel, conv.locale, conv.state, conv.handling,
+       ins.id as message_id, ins.seq as message_seq, (select count(*) from signal) as signalled
+  from conv left join ins on true`;
+
+const SEEN_SQL = `select id, seq from messages where conversation_id = $1::uuid and external_id = $2::text`;
+
+const PENDING_SQL = `
+select id, seq, body, input from messages
+ where conversation_id = $1::uuid and direction = 'in' and processed_at is null
+ order by seq`;
+
+/**
+ * Writes one handled turn in one statement: the conversation's new state and sequence numbers,
+ * the replies, the inbound message marked handled, and — for Telegram and SMS — the replies put
+ * in the outbound queue and the raw channel update marked handled. All or nothing, so a reply is
+ * never stored without being queued, and an update is never marked handled without its replies.
+ */
+const WRITE_TURN_SQL = `
+with conv as (
+  update conversations
+     set last_seq = last_seq + $2::int,
+         state = $3::text::jsonb,
+         handling = $4::text,
+         comune_id = $5::text,
+         handed_over_at = case when $6::boolean then $7::text::timestamptz else handed_over_at end,
+         urgent = urgent or $8::boolean,
+         updated_at = $7::text::timestamptz
+   where id = $1::uuid
+  returning last_seq),
+replies as (
+  insert into messages (conversation_id, seq, direction, author, body, options, reply_to)
+  select $1::uuid, conv.last_seq - $2::int + r.ord::int, 'out', 'bot', r.value->>'body', nullif(r.value->'options', 'null'::jsonb), $9::uuid
+    from conv, jsonb_array_elements($10::text::jsonb) with ordinality as r(value, ord)
+  returning id, seq, body, options),
+handled as (
+  update messages set processed_at = $7::text::timestamptz, understood = $11::text::jsonb where id = $9::uuid returning id),
+queued as (
+  insert into outbound_messages (channel, address, identity_id, person_id, conversation_id, message_id, body, options, locale, purpose, dedupe_key)
+  select $12::text, $13::text, $14::uuid, $15::uuid, $1::uuid, r.id, r.body, nullif(r.options, '[]'::jsonb), $16::text, $17::text, 'msg:' || r.id::text
+    from replies r where $12::text is not null
+  on conflict (dedupe_key) do nothing
+  returning id),
+inbox as (
+  update channel_inbound set processed_at = $7::text::timestamptz, last_error = null where id = $18::bigint returning id),
+signals as (
+  select pg_notify('${MESSAGES_CHANNEL}', $1::uuid::text || ':' || conv.last_seq) from conv where $2::int > 0
+  union all
+  select pg_notify('${OUTBOUND_CHANNEL}', $12::text) where exists (select 1 from queued))
+select id, seq, body, options, (select count(*) from signals) as signalled, (select count(*) from handled) + (select count(*) from inbox) as marked
+  from replies order by seq`;
+
+/** Marks a raw channel update handled when its message was handled before (by an earlier attempt). */
+const MARK_INBOX_SQL = `update channel_inbound set processed_at = $2::text::timestamptz, last_error = null where id = $1::bigint and processed_at is null`;
+
 export interface InboundToStore {
   body: string;
   input: StoredInput;
@@ -139,38 +241,29 @@ export interface InboundToStore {
   author?: 'person' | 'system';
 }
 
+interface AppendRow extends RawConversation {
+  message_id: string | null;
+  message_seq: number | null;
+}
+
+/** One statement on `run` (the database, or a transaction's connection). */
+async function appendWith(run: PreparedRunner, conversationId: string, inbound: InboundToStore) {
+  const [row] = await run<AppendRow>(APPEND_SQL, [conversationId, inbound.author ?? 'person', inbound.body, JSON.stringify(inbound.input), inbound.externalId ?? null]);
+  if (row?.message_id) return { row, message: { messageId: row.message_id, seq: Number(row.message_seq), duplicate: false } };
+  if (inbound.externalId !== undefined) {
+    const [seen] = await run<{ id: string; seq: number }>(SEEN_SQL, [conversationId, inbound.externalId]);
+    if (seen) return { row, message: { messageId: seen.id, seq: Number(seen.seq), duplicate: true } };
+  }
+  throw new Error(`conversation ${conversationId} not found`);
+}
+
 /** Commits an inbound message. Returns the existing one when the external id was seen before. */
 export async function appendInbound(
   db: Db,
   conversationId: string,
   inbound: InboundToStore,
 ): Promise<{ messageId: string; seq: number; duplicate: boolean }> {
-  return db.transaction(async (tx) => {
-    const conversation = await lockConversation(tx, conversationId);
-    if (!conversation) throw new Error(`conversation ${conversationId} not found`);
-    if (inbound.externalId !== undefined) {
-      const [seen] = await tx
-        .select({ id: messages.id, seq: messages.seq })
-        .from(messages)
-        .where(and(eq(messages.conversationId, conversationId), eq(messages.externalId, inbound.externalId)));
-      if (seen) return { messageId: seen.id, seq: seen.seq, duplicate: true };
-    }
-    const seq = await nextSeq(tx, conversationId);
-    const [row] = await tx
-      .insert(messages)
-      .values({
-        conversationId,
-        seq,
-        direction: 'in',
-        author: inbound.author ?? 'person',
-        body: inbound.body,
-        input: inbound.input,
-        externalId: inbound.externalId ?? null,
-      })
-      .returning({ id: messages.id });
-    await notify(tx, MESSAGES_CHANNEL, `${conversationId}:${seq}`);
-    return { messageId: row!.id, seq, duplicate: false };
-  });
+  return (await appendWith(preparedRunner(db), conversationId, inbound)).message;
 }
 
 export interface PendingInbound {
@@ -203,6 +296,36 @@ export interface ProcessHooks {
   comuneOf?(context: ChatContext): string | null;
 }
 
+/** Where a Telegram or SMS conversation's replies go: queued in the same transaction as the turn. */
+export interface ReplyDelivery {
+  channel: 'telegram' | 'sms';
+  address: string;
+  identityId: string;
+  personId: string | null;
+  purpose: 'reply' | 'notice';
+}
+
+export interface ProcessOptions {
+  origin?: string;
+  deliver?: ReplyDelivery;
+  /** The raw channel update (channel_inbound) this processing answers: marked handled with the turn. */
+  inboundRowId?: number;
+}
+
+export interface StoredReply {
+  id: string;
+  seq: number;
+  body: string;
+  options: StoredOption[] | null;
+}
+
+export interface ProcessedTurn {
+  inboundId: string;
+  replySeqs: number[];
+  replies: StoredReply[];
+  understood: Record<string, unknown>;
+}
+
 /**
  * Handles every unprocessed inbound message of a conversation, in sequence order, under the
  * conversation's row lock. `decide` must be pure (the engine plus rendering): it may run again
@@ -214,70 +337,103 @@ export async function processPending(
   decide: (conversation: ConversationRow, message: PendingInbound, context?: ChatContext) => Outcome,
   now: Date,
   hooks: ProcessHooks = {},
-  options: { origin?: string } = {},
-): Promise<{ inboundId: string; replySeqs: number[] }[]> {
+  options: ProcessOptions = {},
+): Promise<ProcessedTurn[]> {
   return db.transaction(async (tx) => {
-    const conversation = await lockConversation(tx, conversationId);
-    if (!conversation) return [];
-    const pending = await tx
-      .select({ id: messages.id, seq: messages.seq, body: messages.body, input: messages.input })
-      .from(messages)
-      .where(and(eq(messages.conversationId, conversationId), eq(messages.direction, 'in'), isNull(messages.processedAt)))
-      .orderBy(asc(messages.seq));
-    const done: { inboundId: string; replySeqs: number[] }[] = [];
-    let current = conversation;
-    for (const message of pending) {
-      const context = hooks.loadContext ? await hooks.loadContext(tx, current, now) : undefined;
-      const outcome = decide(current, { ...message, input: message.input ?? { kind: 'text' } }, context);
-      let replies = outcome.replies;
-      let state = outcome.state;
-      if (outcome.effects && outcome.effects.length > 0 && hooks.applyEffects) {
-        const results = await hooks.applyEffects(tx, { conversation: current, messageId: message.id, effects: outcome.effects, context, now, ...(options.origin !== undefined ? { origin: options.origin } : {}) });
-        if (outcome.finish) {
-          const done = outcome.finish(results);
-          replies = [...replies, ...done.replies];
-          if (done.state) state = done.state;
-        }
-      } else if (outcome.finish) {
-        const done = outcome.finish({});
-        replies = [...replies, ...done.replies];
-        if (done.state) state = done.state;
-      }
-      const comuneId = current.comuneId ?? (context && hooks.comuneOf ? hooks.comuneOf(context) : null);
-      const replySeqs: number[] = [];
-      for (const reply of replies) {
-        const seq = await nextSeq(tx, conversationId);
-        await tx.insert(messages).values({
-          conversationId,
-          seq,
-          direction: 'out',
-          author: 'bot',
-          body: reply.body,
-          options: reply.options ?? null,
-          replyTo: message.id,
-        });
-        replySeqs.push(seq);
-      }
-      await tx.update(messages).set({ processedAt: now, understood: outcome.understood }).where(eq(messages.id, message.id));
-      const handling: Handling = outcome.handover && current.handling === 'bot' ? 'waiting' : current.handling;
-      await tx
-        .update(conversations)
-        .set({
-          state,
-          handling,
-          ...(comuneId !== current.comuneId ? { comuneId } : {}),
-          ...(outcome.handover ? { handedOverAt: now } : {}),
-          ...(outcome.handover?.urgent ? { urgent: true } : {}),
-          updatedAt: now,
-        })
-        .where(eq(conversations.id, conversationId));
-      current = { ...current, state, handling, comuneId };
-      done.push({ inboundId: message.id, replySeqs });
-      const last = replySeqs.at(-1);
-      if (last !== undefined) await notify(tx, MESSAGES_CHANNEL, `${conversationId}:${last}`);
-    }
-    return done;
+    const run = preparedRunnerOn(tx);
+    const [row] = await run<RawConversation>(LOCK_SQL, [conversationId]);
+    if (!row) return [];
+    return processLocked(tx, run, toConversationRow(row), decide, now, hooks, options);
   });
+}
+
+/**
+ * For channels whose raw update is already stored (Telegram, SMS): stores the message and handles
+ * it in one transaction. If anything fails, nothing of the turn is kept and the raw update stays
+ * unhandled for the recovery sweep; a redelivered message is recognised by its external id.
+ */
+export async function appendAndProcess(
+  db: Db,
+  conversationId: string,
+  inbound: InboundToStore,
+  decide: (conversation: ConversationRow, message: PendingInbound, context?: ChatContext) => Outcome,
+  now: Date,
+  hooks: ProcessHooks = {},
+  options: ProcessOptions = {},
+): Promise<{ messageId: string; duplicate: boolean; turns: ProcessedTurn[] }> {
+  return db.transaction(async (tx) => {
+    const run = preparedRunnerOn(tx);
+    const { row, message } = await appendWith(run, conversationId, inbound);
+    // A duplicate took no lock: take it now, then handle whatever is still pending.
+    const locked = row ?? (await run<RawConversation>(LOCK_SQL, [conversationId]))[0];
+    if (!locked) throw new Error(`conversation ${conversationId} not found`);
+    const turns = await processLocked(tx, run, toConversationRow(locked), decide, now, hooks, options);
+    return { messageId: message.messageId, duplicate: message.duplicate, turns };
+  });
+}
+
+async function processLocked(
+  tx: Tx,
+  run: PreparedRunner,
+  conversation: ConversationRow,
+  decide: (conversation: ConversationRow, message: PendingInbound, context?: ChatContext) => Outcome,
+  now: Date,
+  hooks: ProcessHooks,
+  options: ProcessOptions,
+): Promise<ProcessedTurn[]> {
+  const conversationId = conversation.id;
+  const pending = await run<PendingInbound>(PENDING_SQL, [conversationId]);
+  const at = now.toISOString();
+  const deliver = options.deliver;
+  const done: ProcessedTurn[] = [];
+  let current = conversation;
+  for (const [index, message] of pending.entries()) {
+    const context = hooks.loadContext ? await hooks.loadContext(tx, current, now) : undefined;
+    const outcome = decide(current, { ...message, seq: Number(message.seq), input: message.input ?? { kind: 'text' } }, context);
+    let replies = outcome.replies;
+    let state = outcome.state;
+    if (outcome.effects && outcome.effects.length > 0 && hooks.applyEffects) {
+      const results = await hooks.applyEffects(tx, { conversation: current, messageId: message.id, effects: outcome.effects, context, now, ...(options.origin !== undefined ? { origin: options.origin } : {}) });
+      if (outcome.finish) {
+        const finished = outcome.finish(results);
+        replies = [...replies, ...finished.replies];
+        if (finished.state) state = finished.state;
+      }
+    } else if (outcome.finish) {
+      const finished = outcome.finish({});
+      replies = [...replies, ...finished.replies];
+      if (finished.state) state = finished.state;
+    }
+    const comuneId = current.comuneId ?? (context && hooks.comuneOf ? hooks.comuneOf(context) : null);
+    const handling: Handling = outcome.handover && current.handling === 'bot' ? 'waiting' : current.handling;
+    const last = index === pending.length - 1;
+    const written = await run<StoredReply>(WRITE_TURN_SQL, [
+      conversationId,
+      replies.length,
+      JSON.stringify(state),
+      handling,
+      comuneId,
+      outcome.handover !== undefined,
+      at,
+      outcome.handover?.urgent === true,
+      message.id,
+      JSON.stringify(replies.map((r) => ({ body: r.body, options: r.options ?? null }))),
+      JSON.stringify(outcome.understood),
+      deliver?.channel ?? null,
+      deliver?.address ?? null,
+      deliver?.identityId ?? null,
+      deliver?.personId ?? null,
+      current.locale,
+      deliver?.purpose ?? 'reply',
+      last && options.inboundRowId !== undefined ? options.inboundRowId : null,
+    ]);
+    const stored = written.map((r) => ({ id: r.id, seq: Number(r.seq), body: r.body, options: r.options ?? null }));
+    current = { ...current, state, handling, comuneId };
+    done.push({ inboundId: message.id, replySeqs: stored.map((r) => r.seq), replies: stored, understood: outcome.understood });
+  }
+  // Everything was handled before (a retry after the turn committed): the raw update is done too.
+  if (pending.length === 0 && options.inboundRowId !== undefined) await run(MARK_INBOX_SQL, [options.inboundRowId, at]);
+  return done;
 }
 
 /** Stores a message to the person that no inbound message caused (a staff reply, a reminder). */
@@ -331,11 +487,14 @@ export async function latestOptions(q: Queryable, conversationId: string): Promi
 }
 
 /** The conversation store port of core/conversation/service.ts, on this database. */
-export function createConversationStore(db: Db, hooks: ProcessHooks = {}) {
+export function createConversationStore(db: Db, hooks: ProcessHooks = {}, delivery: Omit<ProcessOptions, 'origin'> = {}) {
+  type Decide = (c: ConversationRow, m: PendingInbound, context?: ChatContext) => Outcome;
   return {
     appendInbound: (conversationId: string, inbound: InboundToStore) => appendInbound(db, conversationId, inbound),
-    processPending: (conversationId: string, decide: (c: ConversationRow, m: PendingInbound, context?: ChatContext) => Outcome, now: Date, options?: { origin?: string }) =>
-      processPending(db, conversationId, decide, now, hooks, options ?? {}),
+    processPending: (conversationId: string, decide: Decide, now: Date, options?: { origin?: string }) =>
+      processPending(db, conversationId, decide, now, hooks, { ...delivery, ...options }),
+    appendAndProcess: (conversationId: string, inbound: InboundToStore, decide: Decide, now: Date, options?: { origin?: string }) =>
+      appendAndProcess(db, conversationId, inbound, decide, now, hooks, { ...delivery, ...options }),
     repliesTo: (inboundId: string) => repliesTo(db, inboundId),
     latestOptions: (conversationId: string) => latestOptions(db, conversationId),
   };

@@ -4,7 +4,7 @@
  * is fixed SQL with $n parameters, so nothing user-supplied is ever spliced into it. Works on
  * postgres.js (named, server-side prepared) and PGlite (extended protocol with parameters).
  */
-import type { Db } from './client.ts';
+import type { Db, Queryable } from './client.ts';
 
 export type PreparedRunner = <T>(text: string, params: readonly unknown[]) => Promise<T[]>;
 
@@ -20,6 +20,21 @@ export function preparedRunner(db: Db): PreparedRunner {
   const client = (db as unknown as { $client: PostgresJsClient | PgliteClient }).$client;
   // Ask through property access, not `in`: the PostgreSQL client is a proxy that follows the
   // current connection pool (db/client.ts), and only its `get` reaches the real client.
+  if (typeof (client as Partial<PostgresJsClient>).unsafe === 'function') {
+    const pg = client as PostgresJsClient;
+    return async <T>(text: string, params: readonly unknown[]) => (await pg.unsafe(text, [...params], { prepare: true })) as T[];
+  }
+  const lite = client as PgliteClient;
+  return async <T>(text: string, params: readonly unknown[]) => (await lite.query(text, [...params])).rows as T[];
+}
+
+/**
+ * The same runner on the database or on a drizzle transaction: inside a transaction the
+ * statements run on the transaction's own connection (drizzle keeps it as `session.client` for
+ * both drivers), so hot paths can mix prepared SQL with drizzle queries in one transaction.
+ */
+export function preparedRunnerOn(q: Queryable): PreparedRunner {
+  const client = (q as unknown as { session: { client: PostgresJsClient | PgliteClient } }).session.client;
   if (typeof (client as Partial<PostgresJsClient>).unsafe === 'function') {
     const pg = client as PostgresJsClient;
     return async <T>(text: string, params: readonly unknown[]) => (await pg.unsafe(text, [...params], { prepare: true })) as T[];

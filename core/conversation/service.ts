@@ -45,18 +45,33 @@ export interface Decision {
   finish?: (results: EffectResults) => { replies: { body: string; options?: StoredOptionView[] }[]; state?: Record<string, unknown> };
 }
 
+/** One handled inbound message, as stored: its replies and what the engine understood. */
+export interface HandledView {
+  inboundId: string;
+  replies: ReplyView[];
+  understood: Record<string, unknown>;
+}
+
+type Decide = (conversation: ConversationView, message: { body: string; input: StoredInputView }, context?: ChatContext) => Decision;
+
 /** Implemented by db/conversations.ts. */
 export interface ConversationStore {
   appendInbound(
     conversationId: string,
     inbound: { body: string; input: StoredInputView; externalId?: string; author?: 'person' | 'system' },
   ): Promise<{ messageId: string; seq: number; duplicate: boolean }>;
-  processPending(
+  processPending(conversationId: string, decide: Decide, now: Date, options?: { origin?: string }): Promise<HandledView[]>;
+  /**
+   * Stores and handles in one transaction: for channels whose raw update is already stored
+   * upstream (Telegram, SMS), so that a failed turn leaves nothing half done.
+   */
+  appendAndProcess?(
     conversationId: string,
-    decide: (conversation: ConversationView, message: { body: string; input: StoredInputView }, context?: ChatContext) => Decision,
+    inbound: { body: string; input: StoredInputView; externalId?: string; author?: 'person' | 'system' },
+    decide: Decide,
     now: Date,
     options?: { origin?: string },
-  ): Promise<unknown>;
+  ): Promise<{ messageId: string; duplicate: boolean; turns: HandledView[] }>;
   repliesTo(inboundId: string): Promise<{ replies: ReplyView[]; understood: Record<string, unknown> | null }>;
   latestOptions(conversationId: string): Promise<StoredOptionView[]>;
 }
@@ -136,12 +151,13 @@ export function decideTurn(
 
 /**
  * Receives one message and answers it. A redelivered message (same external id) is not stored
- * or answered again: the replies already given are returned.
+ * or answered again: the replies already given are returned. `together`: store and handle in one
+ * transaction (see ConversationStore.appendAndProcess); otherwise the message is committed first.
  */
 export async function receiveMessage(
   deps: ChatDeps,
   conversationId: string,
-  incoming: { text?: string; optionId?: string; start?: boolean; externalId?: string; contact?: { phone: string }; media?: { mediaType: string; documentId?: string }; origin?: string },
+  incoming: { text?: string; optionId?: string; start?: boolean; externalId?: string; contact?: { phone: string }; media?: { mediaType: string; documentId?: string }; origin?: string; together?: boolean },
 ): Promise<ChatTurn> {
   let body = cleanText(incoming.text ?? '');
   let input: StoredInputView = { kind: 'text' };
@@ -154,21 +170,33 @@ export async function receiveMessage(
     const offered = await deps.store.latestOptions(conversationId);
     body = offered.find((o) => o.id === incoming.optionId)?.label ?? incoming.optionId;
   }
-  const stored = await deps.store.appendInbound(conversationId, {
+  const inbound = {
     body,
     input,
     ...(incoming.externalId !== undefined ? { externalId: incoming.externalId } : {}),
     ...(incoming.start ? { author: 'system' as const } : {}),
-  });
-  if (!stored.duplicate) {
-    const now = deps.now();
-    await deps.store.processPending(conversationId, (c, m, context) => decideTurn(deps.render, now, c, m, context), now, incoming.origin !== undefined ? { origin: incoming.origin } : undefined);
+  };
+  const now = deps.now();
+  const decide: Decide = (c, m, context) => decideTurn(deps.render, now, c, m, context);
+  const options = incoming.origin !== undefined ? { origin: incoming.origin } : undefined;
+  let messageId: string;
+  let duplicate: boolean;
+  let handled: HandledView[] = [];
+  if (incoming.together && deps.store.appendAndProcess) {
+    const result = await deps.store.appendAndProcess(conversationId, inbound, decide, now, options);
+    ({ messageId, duplicate } = result);
+    handled = result.turns;
+  } else {
+    const stored = await deps.store.appendInbound(conversationId, inbound);
+    ({ messageId, duplicate } = stored);
+    if (!duplicate) handled = await deps.store.processPending(conversationId, decide, now, options);
   }
-  const { replies, understood } = await deps.store.repliesTo(stored.messageId);
+  // Handled now: the replies are at hand. Handled before (a retry), or by a concurrent caller: read them.
+  const mine = handled.find((h) => h.inboundId === messageId) ?? { inboundId: messageId, ...(await deps.store.repliesTo(messageId)) };
   return {
-    inboundId: stored.messageId,
-    duplicate: stored.duplicate,
-    replies,
-    understood: (understood as unknown as Understood | null) ?? { intent: 'unknown' },
+    inboundId: messageId,
+    duplicate,
+    replies: mine.replies,
+    understood: (mine.understood as unknown as Understood | null) ?? { intent: 'unknown' },
   };
 }

@@ -29,7 +29,7 @@ beforeAll(async () => {
   t = await createTestApp({ env: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_MODE: 'webhook', TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: fake.apiRoot } });
   const now = () => new Date(Date.now() + clock);
   const ctx = { database: t.db.database, i18n: await createI18n(), now, logger: createLogger('silent'), publicUrl: 'http://localhost:3000' };
-  channel = createTelegramChannel({ enabled: true, token: TOKEN, apiRoot: fake.apiRoot, mode: 'polling' }, ctx, { pollTimeoutSeconds: 0 });
+  channel = createTelegramChannel({ enabled: true, token: TOKEN, apiRoot: fake.apiRoot, mode: 'polling' }, ctx, { pollTimeoutSeconds: 0, typingAfterMs: 0 });
   worker = createOutboundWorker(t.db.database, [channel.sender], { now }, { perChatIntervalMs: 0 });
 });
 afterAll(async () => {
