@@ -2,6 +2,11 @@
  * The web chat gateway (fixed contract, see README):
  *   POST /chat/web/sessions                     → { sessionId, token }
  *   POST /chat/web/sessions/{id}/messages       (Bearer token) → { replies, understood }
+ *        body { text } or { option }, plus an optional clientMessageId (1–64 of [A-Za-z0-9_-]):
+ *        the page makes one per message and sends it again with every retry of that message. A
+ *        retry is not stored or answered twice (and creates no second request): it gets the
+ *        replies the first attempt produced, 200 with the same body shape. The first body sent
+ *        under an id wins; a later one with other text under the same id is answered as a retry.
  *   GET  /chat/web/sessions/{id}/messages       (Bearer token) → { messages }
  *   GET  /chat/web/sessions/{id}/events         (httpOnly cookie) → server-sent events
  * The token never travels in a URL: EventSource cannot send headers, so the events stream is
@@ -12,7 +17,7 @@ import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { receiveMessage } from '../../core/conversation/service.ts';
+import { decideTurn, receiveMessage } from '../../core/conversation/service.ts';
 import { DomainError } from '../../core/errors.ts';
 import {
   createWebChatSession,
@@ -33,6 +38,10 @@ export const MAX_CHAT_TEXT = 10_000;
 /** A municipal office shares one address among many citizens: generous per-address limit. */
 export const SESSION_CREATE_LIMIT = { perAddress: 600, windowSeconds: 60 };
 const CHAT_COOKIE = 'centrale_chat';
+/** A client's own id for one message (a UUID fits); stored prefixed, see WEB_EXTERNAL_PREFIX. */
+export const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Web-chat ids live in messages.external_id next to channel ids: the prefix keeps them apart. */
+export const WEB_EXTERNAL_PREFIX = 'web:';
 const SSE_KEEPALIVE_MS = 20_000;
 
 const createSessionBody = z.strictObject({ locale: z.enum(['it', 'en']).optional() });
@@ -41,6 +50,11 @@ const messageBody = z
     // NUL and lone surrogates cannot be stored: replaced, so the message still gets an answer.
     text: z.string().max(MAX_CHAT_TEXT).transform(storableText).optional(),
     option: z.string().min(1).max(100).transform(storableText).optional(),
+    // One refinement rather than min/max/regex: one clear message whatever is wrong with it.
+    clientMessageId: z
+      .string()
+      .refine((id) => CLIENT_MESSAGE_ID.test(id), { params: { key: 'web:clientMessageIdInvalid' } })
+      .optional(),
   })
   .refine((b) => (b.text === undefined) !== (b.option === undefined), {
     params: { key: 'errors:field.textOrOption' },
@@ -114,8 +128,23 @@ export function webChatRoutes(deps: AppDeps, hot: HotQueries) {
       if (auth.error) return auth.error;
       const body = c.req.valid('json');
       const origin = clientAddress(c);
-      const turn = await receiveMessage(chat, auth.session.conversationId, body.option !== undefined ? { optionId: body.option, origin } : { text: body.text ?? '', origin });
-      return c.json({ replies: turn.replies.map(replyView), understood: turn.understood }, 200);
+      const conversationId = auth.session.conversationId;
+      const externalId = body.clientMessageId !== undefined ? `${WEB_EXTERNAL_PREFIX}${body.clientMessageId}` : undefined;
+      const turn = await receiveMessage(chat, conversationId, {
+        ...(body.option !== undefined ? { optionId: body.option } : { text: body.text ?? '' }),
+        ...(externalId !== undefined ? { externalId } : {}),
+        origin,
+      });
+      if (!turn.duplicate) return c.json({ replies: turn.replies.map(replyView), understood: turn.understood }, 200);
+      // A retry. The first attempt may have stored the message and then failed (503), or may still
+      // be handling it in a concurrent request: handling pending messages takes the conversation's
+      // lock, so this waits for that attempt, handles the message only if nobody did, and is a
+      // no-op otherwise. Then the replies the message got are this answer too.
+      const now = deps.now();
+      await chat.store.processPending(conversationId, (conv, m, context) => decideTurn(chat.render, now, conv, m, context), now, { origin });
+      const first = await chat.store.repliesTo(turn.inboundId);
+      deps.logger.info({ conversationId, inboundId: turn.inboundId, requestId: c.get('requestId') }, 'web chat message retried');
+      return c.json({ replies: first.replies.map(replyView), understood: first.understood ?? { intent: 'unknown' } }, 200);
     })
     .get('/chat/web/sessions/:id/messages', async (c) => {
       const auth = await authorise(c, bearer(c));

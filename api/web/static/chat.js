@@ -1,6 +1,7 @@
 // The citizen's web chat: keeps the session in localStorage so a reload continues the
 // conversation; shows messages ordered by seq and drops duplicates (POST answers and the
-// server-sent events can carry the same message).
+// server-sent events can carry the same message). Every message carries a clientMessageId that
+// its retries reuse, so a message the server stored before failing is never stored twice.
 (function () {
   'use strict';
   var config = JSON.parse(document.getElementById('strings').textContent);
@@ -14,6 +15,11 @@
   var lastSeq = 0;
   var seen = {};
   var events = null;
+  // Ids of messages not yet accepted, by content: sending the same again after a failure is a
+  // retry of that message (the server may have stored it), not a new one.
+  var unsent = {};
+  var outbox = Promise.resolve();
+  var RETRY_DELAYS_MS = [1000, 2000, 4000, 8000];
 
   function setStatus(text) { statusEl.textContent = text || ''; }
 
@@ -89,11 +95,62 @@
     events.onerror = function () { setStatus(S.offline); };
   }
 
+  function newId() {
+    var bytes = new Uint8Array(16);
+    // getRandomValues works on plain http too, unlike crypto.randomUUID.
+    if (window.crypto && window.crypto.getRandomValues) window.crypto.getRandomValues(bytes);
+    else for (var i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+    var hex = '';
+    for (var j = 0; j < bytes.length; j++) hex += (bytes[j] < 16 ? '0' : '') + bytes[j].toString(16);
+    return hex;
+  }
+
+  function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+  // No answer or a server error (5xx) may follow a stored message: send again, same id.
+  function retriable(err) { return !err.status || err.status >= 500; }
+
+  function post(path, body, attempt) {
+    return api('POST', path, body).catch(function (err) {
+      if (!retriable(err) || attempt >= RETRY_DELAYS_MS.length) throw err;
+      setStatus(S.connecting);
+      return wait(RETRY_DELAYS_MS[attempt]).then(function () { return post(path, body, attempt + 1); });
+    });
+  }
+
+  function reofferOptions() {
+    var groups = list.querySelectorAll('.options');
+    var last = groups[groups.length - 1];
+    if (!last) return;
+    var buttons = last.querySelectorAll('button');
+    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = false;
+  }
+
   function send(body) {
-    setStatus('');
-    return api('POST', '/chat/web/sessions/' + session.sessionId + '/messages', body)
-      .then(refresh)
-      .catch(function () { setStatus(S.sendFailed); });
+    var key = JSON.stringify(body);
+    var id = unsent[key] || (unsent[key] = newId());
+    var path = '/chat/web/sessions/' + session.sessionId + '/messages';
+    var message = { clientMessageId: id };
+    if (body.text !== undefined) message.text = body.text; else message.option = body.option;
+    // One message at a time, in the order written, even while one is being retried.
+    outbox = outbox.then(function () {
+      setStatus('');
+      return post(path, message, 0).then(
+        function () {
+          delete unsent[key];
+          setStatus('');
+          // Accepted: a failed reload only delays the answer (the events stream brings it too).
+          return refresh().catch(function () { setStatus(S.offline); });
+        },
+        function () {
+          setStatus(S.sendFailed);
+          // What could not be sent stays at hand: pressing Invia or the choice again retries it.
+          if (body.text !== undefined && !textEl.value) textEl.value = body.text;
+          else if (body.option !== undefined) reofferOptions();
+        }
+      );
+    });
+    return outbox;
   }
 
   function start() {
