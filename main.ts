@@ -96,7 +96,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
       // Staff replies written in the inbox, and SMS stored but never handled (crash, DB error).
       await enqueueMissingOutbound(database.db, new Date(now().getTime() - 2 * 24 * 3600_000));
       await sendDueReminders(database.db, i18n, now());
-      await sendUrgentAlerts(database.db, i18n, now());
+      await sendUrgentAlerts(database.db, i18n, now(), { logger });
       if (config.sms.provider !== 'off') {
         for (const row of await pendingInbound(database.db, 'sms', new Date(now().getTime() - 30_000))) {
           await processStoredSms(channelCtx, row).catch((err) => markInboundFailed(database.db, row.id, err));

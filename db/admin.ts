@@ -9,11 +9,13 @@ import type { Queryable } from './client.ts';
 import { staffSessionsChanged } from './session-cache.ts';
 import {
   allocations,
+  ambitoSettings,
   applications,
   budgets,
   comuneSettings,
   comuni,
   programmes,
+  staffContacts,
   staffSessions,
   staffUserComuni,
   staffUserResources,
@@ -215,6 +217,47 @@ export async function listComuniNames(q: Queryable) {
 /** Sets ISTAT over-65 figures: no longer illustrative. */
 export async function saveOver65(q: Queryable, figures: readonly { comuneId: string; over65: number }[]): Promise<void> {
   for (const f of figures) await q.update(comuni).set({ over65: f.over65, over65Illustrative: false }).where(eq(comuni.id, f.comuneId));
+}
+
+// ───────────── Ambito settings (one row) ─────────────
+
+export interface AmbitoSettingsRecord {
+  centralOnCallStaffId: string | null;
+  /** Whether the central on-call member is active and has a Telegram chat id or a phone: alerts can leave. */
+  centralOnCallReachable: boolean;
+  updatedAt: Date | null;
+}
+
+export async function loadAmbitoSettings(q: Queryable): Promise<AmbitoSettingsRecord> {
+  const [row] = await q
+    .select({
+      centralOnCallStaffId: ambitoSettings.centralOnCallStaffId,
+      updatedAt: ambitoSettings.updatedAt,
+      reachable: sql<boolean>`coalesce(${staffUsers.active} and (${staffContacts.telegramChatId} is not null or ${staffContacts.phone} is not null), false)`,
+    })
+    .from(ambitoSettings)
+    .leftJoin(staffUsers, eq(staffUsers.id, ambitoSettings.centralOnCallStaffId))
+    .leftJoin(staffContacts, eq(staffContacts.staffUserId, ambitoSettings.centralOnCallStaffId));
+  if (!row) return { centralOnCallStaffId: null, centralOnCallReachable: false, updatedAt: null };
+  return { centralOnCallStaffId: row.centralOnCallStaffId, centralOnCallReachable: row.centralOnCallStaffId !== null && row.reachable === true, updatedAt: row.updatedAt };
+}
+
+/** Creates the single row if missing and locks it: ambito settings writes are serialised. */
+export async function lockAmbitoSettings(q: Queryable): Promise<void> {
+  await q.insert(ambitoSettings).values({ id: true }).onConflictDoNothing();
+  await q.select({ id: ambitoSettings.id }).from(ambitoSettings).where(eq(ambitoSettings.id, true)).for('update');
+}
+
+export async function saveAmbitoSettings(q: Queryable, patch: { centralOnCallStaffId?: string | null | undefined }, staffId: string): Promise<void> {
+  const set: Partial<typeof ambitoSettings.$inferInsert> = { updatedBy: staffId, updatedAt: new Date() };
+  if (patch.centralOnCallStaffId !== undefined) set.centralOnCallStaffId = patch.centralOnCallStaffId;
+  await q.update(ambitoSettings).set(set).where(eq(ambitoSettings.id, true));
+}
+
+/** Whether a staff member may be the central on-call: an active account that is not a provider's. */
+export async function staffCanBeOnCall(q: Queryable, staffId: string): Promise<boolean> {
+  const [row] = await q.select({ role: staffUsers.role, active: staffUsers.active }).from(staffUsers).where(eq(staffUsers.id, staffId));
+  return !!row && row.active && row.role !== 'provider';
 }
 
 // ───────────── Budgets and allocations (art. 15) ─────────────

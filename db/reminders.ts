@@ -6,17 +6,39 @@
  * with dates and numbers only — never health details. Events of other types, or for people with
  * no reachable Telegram/SMS identity, are consumed without a message.
  *
+ * Each active delegate (delegation not revoked, its consent not withdrawn) with a reachable
+ * Telegram/SMS identity gets the same reminder too, naming the person by given name only.
+ *
  * Urgent alerts: urgent conversations and immediate-risk segnalazioni are pinned in the inbox;
  * outside the comune's office hours the on-call staff member (comune_settings.on_call_staff_id,
- * reached via staff_contacts) gets one short message without personal data.
+ * reached via staff_contacts) gets one short message without personal data. When that is not
+ * possible — no comune (an unlinked chat), no on-call member, no usable contact — the ambito's
+ * central on-call (ambito_settings) gets it instead, day or night for a subject with no comune.
+ * Only when that fails too the outcome is `no_on_call`, logged at error level and counted on the
+ * admins' dashboard until someone takes the emergency.
  */
 import type { i18n as I18n } from 'i18next';
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { isWithinOfficeHours } from '../core/conversation/office-hours.ts';
-import type { Db } from './client.ts';
+import type { Logger } from '../logger.ts';
+import type { Db, Queryable } from './client.ts';
 import { enqueueOutbound } from './outbound.ts';
-import { caseEvents, channelIdentities, comuneSettings, comuni, conversations, people, segnalazioni, staffContacts, urgentAlerts } from './schema.ts';
+import {
+  ambitoSettings,
+  caseEvents,
+  channelIdentities,
+  comuneSettings,
+  comuni,
+  consents,
+  conversations,
+  delegations,
+  people,
+  segnalazioni,
+  staffContacts,
+  staffUsers,
+  urgentAlerts,
+} from './schema.ts';
 
 export const REMINDER_TYPES = ['visit_tomorrow', 'hours_running_low', 'programme_ending', 'evaluation_due', 'answer_sent'] as const;
 
@@ -33,7 +55,42 @@ function reminderParams(payload: Record<string, string | number | boolean | null
   };
 }
 
-/** Turns pending case events into reminder messages; returns how many were enqueued. */
+/**
+ * The Telegram/SMS identity a message to `personId` goes to: the preferred channel if reachable,
+ * else the channel the person last wrote from (latest conversation activity), else the newest.
+ */
+async function reminderIdentity(q: Queryable, personId: string, preferredChannel: string | null) {
+  const lastActive = sql`(select max(${conversations.updatedAt}) from ${conversations} where ${conversations.identityId} = ${channelIdentities.id})`;
+  const identities = await q
+    .select({ id: channelIdentities.id, channel: channelIdentities.channel, address: channelIdentities.address })
+    .from(channelIdentities)
+    .where(and(eq(channelIdentities.personId, personId), eq(channelIdentities.reachable, true), inArray(channelIdentities.channel, ['telegram', 'sms'])))
+    .orderBy(sql`${lastActive} desc nulls last`, desc(channelIdentities.createdAt));
+  return identities.find((i) => i.channel === preferredChannel) ?? identities[0];
+}
+
+/**
+ * Delegates who receive a person's reminders: the delegation is active and the consent the
+ * beneficiary gave for it (purpose 'delegation') is recorded and not withdrawn — a withdrawn
+ * consent ends the relative's reminders even before staff revoke the delegation.
+ */
+async function remindedDelegates(q: Queryable, personId: string) {
+  return q
+    .select({ delegatePersonId: delegations.delegatePersonId, preferredChannel: people.preferredChannel, locale: people.preferredLocale })
+    .from(delegations)
+    .innerJoin(people, eq(people.id, delegations.delegatePersonId))
+    .where(
+      and(
+        eq(delegations.personId, personId),
+        isNull(delegations.revokedAt),
+        isNull(people.erasedAt),
+        sql`exists (select 1 from ${consents} where ${consents.delegationId} = ${delegations.id} and ${consents.purpose} = 'delegation' and ${consents.withdrawnAt} is null)`,
+      ),
+    )
+    .orderBy(asc(delegations.createdAt));
+}
+
+/** Turns pending case events into reminder messages (to the person and their delegates); returns how many were enqueued. */
 export async function sendDueReminders(db: Db, i18n: I18n, now: Date, limit = 200): Promise<number> {
   const events = await db.select().from(caseEvents).where(isNull(caseEvents.consumedAt)).orderBy(asc(caseEvents.id)).limit(limit);
   let sent = 0;
@@ -46,17 +103,11 @@ export async function sendDueReminders(db: Db, i18n: I18n, now: Date, limit = 20
       const startsAt = typeof event.payload.startsAt === 'string' ? new Date(event.payload.startsAt) : undefined;
       const stale = event.type === 'visit_tomorrow' && startsAt !== undefined && startsAt.getTime() <= now.getTime();
       if (!stale && (REMINDER_TYPES as readonly string[]).includes(event.type)) {
-        const [person] = await tx.select({ preferredChannel: people.preferredChannel, locale: people.preferredLocale, erasedAt: people.erasedAt }).from(people).where(eq(people.id, event.personId));
-        // Without a preferred channel: the one the person last wrote from (latest conversation activity).
-        const lastActive = sql`(select max(${conversations.updatedAt}) from ${conversations} where ${conversations.identityId} = ${channelIdentities.id})`;
-        const identities = person && !person.erasedAt
-          ? await tx
-              .select({ id: channelIdentities.id, channel: channelIdentities.channel, address: channelIdentities.address })
-              .from(channelIdentities)
-              .where(and(eq(channelIdentities.personId, event.personId), eq(channelIdentities.reachable, true), inArray(channelIdentities.channel, ['telegram', 'sms'])))
-              .orderBy(sql`${lastActive} desc nulls last`, desc(channelIdentities.createdAt))
-          : [];
-        const identity = identities.find((i) => i.channel === person?.preferredChannel) ?? identities[0];
+        const [person] = await tx
+          .select({ preferredChannel: people.preferredChannel, locale: people.preferredLocale, erasedAt: people.erasedAt, givenName: people.givenName })
+          .from(people)
+          .where(eq(people.id, event.personId));
+        const identity = person && !person.erasedAt ? await reminderIdentity(tx, event.personId, person.preferredChannel) : undefined;
         if (identity) {
           const locale = person?.locale === 'en' ? 'en' : 'it';
           await enqueueOutbound(tx, {
@@ -71,6 +122,29 @@ export async function sendDueReminders(db: Db, i18n: I18n, now: Date, limit = 20
           });
           sent += 1;
         }
+        if (person && !person.erasedAt) {
+          // The given name only (capped: an SMS must stay within two segments) tells the relative whom it is about.
+          const name = (person.givenName ?? '').trim().slice(0, 30);
+          for (const delegate of await remindedDelegates(tx, event.personId)) {
+            if (delegate.delegatePersonId === event.personId) continue;
+            const to = await reminderIdentity(tx, delegate.delegatePersonId, delegate.preferredChannel);
+            if (!to) continue;
+            const locale = delegate.locale === 'en' ? 'en' : 'it';
+            const key = name ? `alerts:delegateReminder.${event.type}` : `alerts:delegateReminderUnnamed.${event.type}`;
+            const { duplicate } = await enqueueOutbound(tx, {
+              channel: to.channel as 'telegram' | 'sms',
+              address: to.address,
+              body: i18n.t(key, { ...reminderParams(event.payload, locale), name, lng: locale }),
+              locale,
+              purpose: 'reminder',
+              identityId: to.id,
+              personId: delegate.delegatePersonId,
+              // Per event and delegate person: each delegate gets each reminder once.
+              dedupeKey: `reminder:${event.id}:delegate:${delegate.delegatePersonId}`,
+            });
+            if (!duplicate) sent += 1;
+          }
+        }
       }
       await tx.update(caseEvents).set({ consumedAt: now }).where(eq(caseEvents.id, event.id));
     });
@@ -78,11 +152,43 @@ export async function sendDueReminders(db: Db, i18n: I18n, now: Date, limit = 20
   return sent;
 }
 
+/** What sendUrgentAlerts needs to log: error level for an emergency nobody was told about. */
+export type AlertLogger = Pick<Logger, 'error' | 'warn' | 'info'>;
+
+type AlertOutcome = 'sent' | 'in_office_hours' | 'no_on_call';
+
+interface OnCallTarget {
+  staffUserId: string;
+  channel: 'telegram' | 'sms';
+  address: string;
+}
+
+/** A staff member who can be reached now: active, with a Telegram chat id or a phone number. */
+async function reachableStaff(q: Queryable, staffUserId: string | null | undefined): Promise<OnCallTarget | undefined> {
+  if (!staffUserId) return undefined;
+  const [row] = await q
+    .select({ active: staffUsers.active, telegramChatId: staffContacts.telegramChatId, phone: staffContacts.phone })
+    .from(staffUsers)
+    .innerJoin(staffContacts, eq(staffContacts.staffUserId, staffUsers.id))
+    .where(eq(staffUsers.id, staffUserId));
+  if (!row?.active) return undefined;
+  if (row.telegramChatId) return { staffUserId, channel: 'telegram', address: row.telegramChatId };
+  if (row.phone) return { staffUserId, channel: 'sms', address: row.phone };
+  return undefined;
+}
+
+/** The ambito's central on-call staff member, when set. */
+export async function centralOnCallStaffId(q: Queryable): Promise<string | null> {
+  const [row] = await q.select({ id: ambitoSettings.centralOnCallStaffId }).from(ambitoSettings);
+  return row?.id ?? null;
+}
+
 /**
  * Pins immediate-risk segnalazioni (their conversation becomes urgent) and alerts the on-call
- * staff member of the comune, outside office hours, once per conversation or segnalazione.
+ * staff member of the comune, outside office hours, once per conversation or segnalazione; the
+ * central on-call when the comune is unknown or its on-call cannot be reached.
  */
-export async function sendUrgentAlerts(db: Db, i18n: I18n, now: Date): Promise<number> {
+export async function sendUrgentAlerts(db: Db, i18n: I18n, now: Date, options: { logger?: AlertLogger } = {}): Promise<number> {
   const since = new Date(now.getTime() - 24 * 3600_000);
   const risky = await db
     .select({ id: segnalazioni.id, conversationId: segnalazioni.conversationId, comuneId: segnalazioni.comuneId })
@@ -114,33 +220,72 @@ export async function sendUrgentAlerts(db: Db, i18n: I18n, now: Date): Promise<n
   }
   let sent = 0;
   for (const subject of subjects) {
-    if (!subject.comuneId) continue; // unknown comune: the inbox pin is all we can do
-    await db.transaction(async (tx) => {
+    const result = await db.transaction(async (tx) => {
       const [done] = await tx.select({ k: urgentAlerts.subjectKey }).from(urgentAlerts).where(eq(urgentAlerts.subjectKey, subject.key));
-      if (done) return;
-      const [comune] = await tx.select({ name: comuni.name, officeHours: comuni.officeHours, patronDay: comuni.patronDay }).from(comuni).where(eq(comuni.id, subject.comuneId!));
-      const [settings] = await tx.select({ onCall: comuneSettings.onCallStaffId }).from(comuneSettings).where(eq(comuneSettings.comuneId, subject.comuneId!));
-      if (isWithinOfficeHours(comune?.officeHours, now, comune?.patronDay ?? null)) {
-        await tx.insert(urgentAlerts).values({ subjectKey: subject.key, comuneId: subject.comuneId, outcome: 'in_office_hours' }).onConflictDoNothing();
-        return;
+      if (done) return undefined;
+      let outcome: AlertOutcome = 'no_on_call';
+      let target: OnCallTarget | undefined;
+      let body = '';
+      const comuneId = subject.comuneId;
+      if (comuneId) {
+        const [comune] = await tx.select({ name: comuni.name, officeHours: comuni.officeHours, patronDay: comuni.patronDay }).from(comuni).where(eq(comuni.id, comuneId));
+        const [settings] = await tx.select({ onCall: comuneSettings.onCallStaffId }).from(comuneSettings).where(eq(comuneSettings.comuneId, comuneId));
+        const comuneName = comune?.name ?? comuneId;
+        if (isWithinOfficeHours(comune?.officeHours, now, comune?.patronDay ?? null)) outcome = 'in_office_hours';
+        else if ((target = await reachableStaff(tx, settings?.onCall))) body = i18n.t('channels:alert.urgent', { comune: comuneName, lng: 'it' });
+        else if ((target = await reachableStaff(tx, await centralOnCallStaffId(tx)))) body = i18n.t('alerts:central.comuneOnCallMissing', { comune: comuneName, lng: 'it' });
+      } else if ((target = await reachableStaff(tx, await centralOnCallStaffId(tx)))) {
+        // Nobody knows where this person lives, so no office is open for them: alert day or night.
+        body = i18n.t('alerts:central.unknownComune', { lng: 'it' });
       }
-      const [contact] = settings?.onCall ? await tx.select().from(staffContacts).where(eq(staffContacts.staffUserId, settings.onCall)) : [];
-      if (!settings?.onCall || !contact || (!contact.telegramChatId && !contact.phone)) {
-        await tx.insert(urgentAlerts).values({ subjectKey: subject.key, comuneId: subject.comuneId, outcome: 'no_on_call' }).onConflictDoNothing();
-        return;
+      if (target) outcome = 'sent';
+      // The row is the claim: a concurrent sweep's insert waits on the key, then conflicts and sends nothing.
+      const claimed = await tx
+        .insert(urgentAlerts)
+        .values({ subjectKey: subject.key, comuneId, staffUserId: target?.staffUserId ?? null, outcome })
+        .onConflictDoNothing()
+        .returning({ k: urgentAlerts.subjectKey });
+      if (claimed.length === 0) return undefined;
+      if (target) {
+        await enqueueOutbound(tx, {
+          channel: target.channel,
+          address: target.address,
+          body,
+          purpose: 'alert',
+          staffUserId: target.staffUserId,
+          dedupeKey: `alert:${subject.key}`,
+        });
       }
-      const channel = contact.telegramChatId ? 'telegram' : 'sms';
-      await enqueueOutbound(tx, {
-        channel,
-        address: (contact.telegramChatId ?? contact.phone)!,
-        body: i18n.t('channels:alert.urgent', { comune: comune?.name ?? subject.comuneId, lng: 'it' }),
-        purpose: 'alert',
-        staffUserId: settings.onCall,
-        dedupeKey: `alert:${subject.key}`,
-      });
-      await tx.insert(urgentAlerts).values({ subjectKey: subject.key, comuneId: subject.comuneId, staffUserId: settings.onCall, outcome: 'sent' }).onConflictDoNothing();
-      sent += 1;
+      return { outcome, staffUserId: target?.staffUserId };
     });
+    if (!result) continue;
+    if (result.outcome === 'sent') sent += 1;
+    // Ids only: the subject key holds a conversation or segnalazione id, never text or names.
+    if (result.outcome === 'no_on_call') options.logger?.error({ subjectKey: subject.key, comuneId: subject.comuneId }, 'urgent alert reached nobody: no on-call staff member with a contact');
+    else if (result.outcome === 'sent') options.logger?.info({ subjectKey: subject.key, comuneId: subject.comuneId, staffUserId: result.staffUserId }, 'urgent alert enqueued');
   }
   return sent;
+}
+
+/**
+ * Emergencies nobody was alerted about (`no_on_call`) in the last `days` that nobody has taken
+ * yet: the conversation is still urgent and unassigned, or the segnalazione still only received.
+ */
+export async function unattendedEmergencies(q: Queryable, now: Date, days = 7) {
+  // The subject key's id is cast back to a uuid so the primary keys are used, not a scan.
+  const since = new Date(now.getTime() - days * 24 * 3600_000);
+  return q
+    .select({ subjectKey: urgentAlerts.subjectKey, comuneId: urgentAlerts.comuneId, createdAt: urgentAlerts.createdAt })
+    .from(urgentAlerts)
+    .where(
+      and(
+        eq(urgentAlerts.outcome, 'no_on_call'),
+        gte(urgentAlerts.createdAt, since),
+        sql`(
+          exists (select 1 from ${conversations} where ${conversations.id} = (case when ${urgentAlerts.subjectKey} like 'conversation:%' then substr(${urgentAlerts.subjectKey}, 14)::uuid end) and ${conversations.urgent} and ${conversations.assignedStaffId} is null)
+          or exists (select 1 from ${segnalazioni} where ${segnalazioni.id} = (case when ${urgentAlerts.subjectKey} like 'segnalazione:%' then substr(${urgentAlerts.subjectKey}, 14)::uuid end) and ${segnalazioni.status} = 'received')
+        )`,
+      ),
+    )
+    .orderBy(asc(urgentAlerts.createdAt));
 }

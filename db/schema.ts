@@ -1040,6 +1040,22 @@ export const channelLeases = pgTable('channel_leases', {
   expiresAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
 });
 
+/**
+ * Settings of the whole ambito: one row (id is always true). The central on-call staff member
+ * receives urgent alerts nobody else can take: a subject with no comune (an unlinked chat), or
+ * whose comune has no on-call member with a usable contact.
+ */
+export const ambitoSettings = pgTable(
+  'ambito_settings',
+  {
+    id: boolean().primaryKey().default(true),
+    centralOnCallStaffId: uuid().references(() => staffUsers.id),
+    updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedBy: uuid().references(() => staffUsers.id),
+  },
+  (t) => [check('ambito_settings_single_row', sql`${t.id}`)],
+);
+
 /** Urgent alerts already sent (one per conversation or segnalazione). */
 export const urgentAlerts = pgTable('urgent_alerts', {
   subjectKey: text().primaryKey(),

@@ -1,7 +1,8 @@
 /**
  * Administration (issue #4): staff accounts, comune settings, the ISTAT over-65 import, yearly
- * budgets with their art. 15 allocation and the year-end redistribution. Admins only, except
- * reading a comune's settings (social workers and operators of that comune).
+ * budgets with their art. 15 allocation and the year-end redistribution, the ambito's central
+ * on-call and the emergencies that reached nobody. Admins only, except reading a comune's
+ * settings (social workers and operators of that comune).
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { hash } from '@node-rs/argon2';
@@ -18,21 +19,26 @@ import {
   isUniqueViolation,
   listComuniNames,
   listStaff,
+  loadAmbitoSettings,
   loadBudget,
   loadComuneSettings,
+  lockAmbitoSettings,
   lockBudget,
   lockComune,
   lockStaff,
+  saveAmbitoSettings,
   saveBudget,
   saveComuneSettings,
   saveOver65,
   saveRedistribution,
   setStaffPassword,
+  staffCanBeOnCall,
   staffServesComune,
   unknownComuni,
   updateStaff,
   usernameTaken,
   yearActivityByComune,
+  type AmbitoSettingsRecord,
   type BudgetRecord,
   type ComuneSettingsPatch,
   type ComuneSettingsRecord,
@@ -40,6 +46,7 @@ import {
 } from '../../db/admin.ts';
 import { recordAudit } from '../../db/audit.ts';
 import type { Queryable } from '../../db/client.ts';
+import { unattendedEmergencies } from '../../db/reminders.ts';
 import { activeResourceIds } from '../../db/resources.ts';
 import { STAFF_ROLES, type OfficeHours, type StaffRole } from '../../db/schema.ts';
 import { createStaffUser } from '../../db/staff.ts';
@@ -164,6 +171,32 @@ const RedistributionSchema = z
   })
   .openapi('Redistribution');
 
+const AmbitoSettingsSchema = z
+  .object({
+    centralOnCallStaffId: z.string().uuid().nullable(),
+    centralOnCallReachable: z.boolean().openapi({ description: 'The central on-call member is active and has a Telegram chat id or a phone number (set with PUT /api/v1/admin/staff/{id}/contacts): alerts can leave.' }),
+    updatedAt: z.string().nullable(),
+  })
+  .openapi('AmbitoSettings');
+
+const AmbitoSettingsPatchSchema = z.strictObject({
+  centralOnCallStaffId: z.string().uuid().nullable().optional(),
+});
+
+const UnattendedSchema = z
+  .object({
+    count: z.number().int(),
+    emergencies: z.array(
+      z.object({
+        kind: z.enum(['conversation', 'segnalazione']),
+        id: z.string().uuid(),
+        comuneId: z.string().nullable(),
+        createdAt: z.string(),
+      }),
+    ),
+  })
+  .openapi('UnattendedEmergencies');
+
 const yearParam = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
 // NUL cannot reach PostgreSQL (it would fail the query: a 500); refused as invalid input.
 const idParam = z.object({ id: z.string().max(100).regex(/^[^\u0000]*$/) });
@@ -172,6 +205,7 @@ const idParam = z.object({ id: z.string().max(100).regex(/^[^\u0000]*$/) });
 
 const staffJson = (s: StaffRecord) => ({ ...s, createdAt: s.createdAt.toISOString() });
 const budgetJson = (b: BudgetRecord) => ({ ...b, savedAt: b.savedAt.toISOString() });
+const ambitoJson = (a: AmbitoSettingsRecord) => ({ ...a, updatedAt: a.updatedAt ? a.updatedAt.toISOString() : null });
 const settingsJson = (s: ComuneSettingsRecord) => ({
   ...s,
   feeTariff: s.feeTariff ? { bands: s.feeTariff.bands.map((b) => ({ upToIseeCents: b.upToIseeCents, centsPerHour: b.centsPerHour })) } : null,
@@ -359,8 +393,65 @@ export function adminRoutes(deps: AppDeps) {
     responses: { 200: { description: 'The redistribution', content: { 'application/json': { schema: RedistributionSchema } } }, ...errorResponses(400, 401, 403, 404) },
   });
 
+  const getAmbitoRoute = createRoute({
+    method: 'get',
+    path: '/api/v1/admin/ambito-settings',
+    tags: [TAG],
+    summary: "The ambito's settings: the central on-call staff member for emergencies",
+    description:
+      'The central on-call gets an urgent alert when the subject has no comune (an unlinked chat: day or night) or when the comune has no on-call member with a usable contact (outside the comune\'s office hours). With neither, the emergency reaches nobody (outcome no_on_call) and is counted by GET /api/v1/admin/urgent-alerts/unattended.',
+    security: staffSecurity,
+    middleware: [adminOnly],
+    responses: { 200: { description: 'Settings', content: { 'application/json': { schema: AmbitoSettingsSchema } } }, ...errorResponses(401, 403) },
+  });
+
+  const patchAmbitoRoute = createRoute({
+    method: 'patch',
+    path: '/api/v1/admin/ambito-settings',
+    tags: [TAG],
+    summary: "Change the ambito's settings (only the fields sent)",
+    description: 'centralOnCallStaffId: an active staff account that is not a provider\'s, or null (not advised: emergencies of unknown people then reach nobody).',
+    security: staffSecurity,
+    middleware: [adminOnly],
+    request: { body: { required: true, content: { 'application/json': { schema: AmbitoSettingsPatchSchema } } } },
+    responses: { 200: { description: 'Saved settings', content: { 'application/json': { schema: AmbitoSettingsSchema } } }, ...errorResponses(400, 401, 403) },
+  });
+
+  const unattendedRoute = createRoute({
+    method: 'get',
+    path: '/api/v1/admin/urgent-alerts/unattended',
+    tags: [TAG],
+    summary: 'Emergencies of the last 7 days that alerted nobody and nobody has taken yet',
+    description: 'Urgent alerts with outcome no_on_call whose conversation is still urgent and unassigned, or whose segnalazione is still only received. Ids only.',
+    security: staffSecurity,
+    middleware: [adminOnly],
+    responses: { 200: { description: 'Unattended emergencies', content: { 'application/json': { schema: UnattendedSchema } } }, ...errorResponses(401, 403) },
+  });
+
   return app
     .openapi(listStaffRoute, async (c) => c.json({ staff: (await listStaff(db)).map(staffJson) }, 200))
+    .openapi(getAmbitoRoute, async (c) => c.json(ambitoJson(await loadAmbitoSettings(db)), 200))
+    .openapi(patchAmbitoRoute, async (c) => {
+      const body = c.req.valid('json');
+      const staff = currentStaff(c);
+      await db.transaction(async (tx) => {
+        await lockAmbitoSettings(tx);
+        if (body.centralOnCallStaffId !== undefined && body.centralOnCallStaffId !== null && !(await staffCanBeOnCall(tx, body.centralOnCallStaffId))) {
+          throw invalid({ centralOnCallStaffId: { key: 'alerts:settings.invalidStaff' } });
+        }
+        await saveAmbitoSettings(tx, { centralOnCallStaffId: body.centralOnCallStaffId }, staff.id);
+      });
+      await audit(c, 'ambito_settings.update', 'ambito', 'ambito', { reason: `fields=${Object.keys(body).sort().join(',')}` });
+      return c.json(ambitoJson(await loadAmbitoSettings(db)), 200);
+    })
+    .openapi(unattendedRoute, async (c) => {
+      const rows = await unattendedEmergencies(db, deps.now());
+      const emergencies = rows.map((r) => {
+        const [kind, id] = r.subjectKey.split(':') as ['conversation' | 'segnalazione', string];
+        return { kind, id, comuneId: r.comuneId, createdAt: r.createdAt.toISOString() };
+      });
+      return c.json({ count: emergencies.length, emergencies }, 200);
+    })
     .openapi(createStaffRoute, async (c) => {
       const input = c.req.valid('json');
       const comuni = unique(input.comuni);

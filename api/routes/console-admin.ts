@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { romeDate } from '../../core/regulation/calendar.ts';
 import { listComuni } from '../../db/comuni.ts';
+import { unattendedEmergencies } from '../../db/reminders.ts';
 import { dashboardData } from '../../db/reports.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { renderAdminBudget, renderAdminComuni, renderAdminHome, renderAdminImport, renderAdminResources, renderAdminStaff } from '../web/console/admin.ts';
@@ -25,7 +26,8 @@ export function consoleAdminRoutes(deps: AppDeps) {
       const asked = Number(c.req.query('year'));
       const year = years.includes(asked) ? asked : current;
       const data = await dashboardData(db, reportScope(page.staff), year, romeDate(deps.now()));
-      return c.html(renderDashboard(deps.i18n, page.locale, page.staff, data, years));
+      const unattended = page.staff.role === 'admin' ? (await unattendedEmergencies(db, deps.now())).length : 0;
+      return c.html(renderDashboard(deps.i18n, page.locale, page.staff, data, years, unattended));
     })
     .get('/staff/admin', async (c) => {
       const page = await kit.pageFor(c, ['admin']);

@@ -9,11 +9,13 @@
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { findConsoleStaff, INBOX_ROLES } from '../../db/inbox.ts';
+import { unattendedEmergencies } from '../../db/reminders.ts';
 import type { StaffIdentity } from '../../db/staff.ts';
 import { asLocale, type Locale } from '../../locales/index.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { STAFF_COOKIE } from './auth.ts';
 import { hmacHex, isUuid } from '../security.ts';
+import { unattendedBanner } from '../web/console/dashboard.ts';
 import { NAV, renderConversation, renderForbidden, renderInbox, renderLogin } from '../web/console/pages.ts';
 
 const VIEWS = ['unassigned', 'mine', 'all'] as const;
@@ -82,7 +84,9 @@ export function consoleRoutes(deps: AppDeps) {
       if (!mayUseInbox(staff)) return c.html(renderForbidden(deps.i18n, localeOf(c), staff), 403);
       const requested = c.req.query('view');
       const view = VIEWS.find((v) => v === requested) ?? 'all';
-      return c.html(renderInbox(deps.i18n, localeOf(c), staff, view));
+      // Admins see emergencies that alerted nobody (db/reminders.ts) where they land after login.
+      const unattended = staff.role === 'admin' ? (await unattendedEmergencies(deps.database.db, deps.now())).length : 0;
+      return c.html(renderInbox(deps.i18n, localeOf(c), staff, view, unattendedBanner(deps.i18n, localeOf(c), unattended)));
     })
     .get('/staff/conversations/:id', async (c) => {
       const staff = await staffOf(c);

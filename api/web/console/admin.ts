@@ -28,7 +28,7 @@ const CLIENT_KEYS = [
   'comuni.saved', 'comuni.noOnCall', 'comuni.canned.ambito', 'comuni.canned.added', 'comuni.canned.deleted', 'comuni.canned.none', 'comuni.band.upTo', 'comuni.band.euro', 'comuni.band.remove', 'comuni.band.open',
   'import.checked', 'import.saved', 'import.unknown', 'import.missing', 'import.illustrative', 'import.noFile',
   'budget.notSaved', 'budget.savedInfo', 'budget.saved', 'budget.redistributed', 'budget.previewReady', 'budget.redistributionReady', 'budget.atFloor',
-].map((k) => `consoleAdmin:${k}`);
+].map((k) => `consoleAdmin:${k}`).concat(['settings.none', 'settings.saved', 'settings.reachable', 'settings.unreachable', 'settings.missing'].map((k) => `alerts:${k}`));
 
 /** A labelled input with its hint and error slot; `control` gets id, name and aria-describedby from here. */
 function field(prefix: string, name: string, label: string, control: (attrs: { id: string; describedBy: string }) => HtmlEscapedString | Promise<HtmlEscapedString>, hint?: string) {
@@ -158,6 +158,15 @@ export function renderAdminComuni(i18n: I18n, locale: Locale, staff: StaffIdenti
   <select id="comune-select">${comuni.map((c) => html`<option value="${c.id}">${c.name}</option>`)}</select>
 </div>
 ${notice}
+<section class="card" aria-labelledby="central-h">
+  <h2 id="central-h">${i18n.t('alerts:settings.heading', { lng: locale })}</h2>
+  <p>${i18n.t('alerts:settings.intro', { lng: locale })}</p>
+  <form id="central-form" novalidate>
+    ${field('ca', 'centralOnCallStaffId', i18n.t('alerts:settings.label', { lng: locale }), (a) => html`<select id="${a.id}" name="centralOnCallStaffId" aria-describedby="${a.describedBy}"></select>`, i18n.t('alerts:settings.hint', { lng: locale }))}
+    <p id="central-state" class="status" role="status"></p>
+    <button type="submit">${i18n.t('alerts:settings.save', { lng: locale })}</button>
+  </form>
+</section>
 <section class="card" aria-labelledby="settings-h">
   <h2 id="settings-h">${t('comuni.settingsHeading')}</h2>
   <form id="settings-form" novalidate>

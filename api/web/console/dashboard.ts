@@ -2,6 +2,7 @@
  * The staff dashboard (issue #7): the year's figures of the viewer's comuni as inline SVG charts,
  * each with the same figures in a table beside it. Rendered on the server from db/reports.ts
  * (the same figures GET /api/v1/dashboard returns), so it needs no client code at all.
+ * Admins also see a banner while an emergency reached no on-call member (db/reminders.ts).
  */
 import type { i18n as I18n } from 'i18next';
 import { html } from 'hono/html';
@@ -12,13 +13,26 @@ import { EXPORT_LISTS, EXPORT_ROLES } from '../../routes/reports.ts';
 import { barChart } from './charts.ts';
 import { layout } from './pages.ts';
 
+/**
+ * The admins' banner for emergencies that alerted nobody and nobody has taken yet (GET
+ * /api/v1/admin/urgent-alerts/unattended gives the same count). Nothing when there are none.
+ */
+export function unattendedBanner(i18n: I18n, locale: Locale, count: number) {
+  if (count <= 0) return html``;
+  const t = (key: string, params: Record<string, string | number> = {}) => i18n.t(`alerts:${key}`, { ...params, lng: locale });
+  return html`<section class="card" id="unattended-emergencies" role="alert" aria-labelledby="unattended-h">
+  <p id="unattended-h" class="error">${t('banner.unattended', { count })}</p>
+  <p><a href="/staff/inbox?view=unassigned&amp;lang=${locale}">${t('banner.inbox')}</a> · <a href="/staff/admin/comuni?lang=${locale}">${t('banner.setCentral')}</a></p>
+</section>`;
+}
+
 export function adminTranslator(i18n: I18n, locale: Locale) {
   return (key: string, params: Record<string, string | number> = {}) => i18n.t(`consoleAdmin:${key}`, { ...params, lng: locale });
 }
 
 const num = (v: number | null, locale: Locale) => (v === null ? '—' : v.toLocaleString(locale === 'en' ? 'en-GB' : 'it-IT', { maximumFractionDigits: 1 }));
 
-export function renderDashboard(i18n: I18n, locale: Locale, staff: StaffIdentity, d: DashboardData, years: readonly number[]) {
+export function renderDashboard(i18n: I18n, locale: Locale, staff: StaffIdentity, d: DashboardData, years: readonly number[], unattendedEmergencies = 0) {
   const t = adminTranslator(i18n, locale);
   const n = (v: number | null) => num(v, locale);
   const serviceName = (code: string | null) => (code ? `${code.toUpperCase()} · ${i18n.t(`services:${code.toUpperCase()}`, { lng: locale, defaultValue: code })}` : t('dashboard.noService'));
@@ -96,7 +110,7 @@ export function renderDashboard(i18n: I18n, locale: Locale, staff: StaffIdentity
     staff,
     path: `/staff/dashboard?year=${d.year}`,
     styles: ['/static/console-admin.css'],
-    body: html`<h1>${t('dashboard.heading', { year: d.year })}</h1>
+    body: html`${staff.role === 'admin' ? unattendedBanner(i18n, locale, unattendedEmergencies) : ''}<h1>${t('dashboard.heading', { year: d.year })}</h1>
 <p class="hint">${staff.role === 'admin' ? t('dashboard.scopeAll') : t('dashboard.scopeOwn', { comuni: d.comuni.map((c) => c.name).join(', ') })}</p>
 <form class="row wrap year-form" method="get" action="/staff/dashboard">
   <input type="hidden" name="lang" value="${locale}">

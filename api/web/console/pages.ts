@@ -139,14 +139,14 @@ export function renderLogin(i18n: I18n, locale: Locale, next: string) {
   });
 }
 
-export function renderInbox(i18n: I18n, locale: Locale, staff: StaffIdentity, view: 'unassigned' | 'mine' | 'all') {
+export function renderInbox(i18n: I18n, locale: Locale, staff: StaffIdentity, view: 'unassigned' | 'mine' | 'all', banner: HtmlEscapedString | Promise<HtmlEscapedString> | '' = '') {
   const t = translator(i18n, locale);
   const tabs = (['unassigned', 'mine', 'all'] as const).map(
     (v) => html`<li><a href="/staff/inbox?view=${v}&amp;lang=${locale}" data-view="${v}"${v === view ? raw(' aria-current="page"') : ''}>${t(`inbox.${v}`)} <span class="count" data-count="${v}"></span></a></li>`,
   );
   return layout({
     i18n, locale, page: 'inbox', title: t('inbox.title'), staff, path: `/staff/inbox?view=${view}`, data: { view },
-    body: html`<h1>${t('inbox.heading')}</h1>
+    body: html`${banner}<h1>${t('inbox.heading')}</h1>
 <nav aria-label="${t('inbox.tabs')}" class="tabs"><ul>${tabs}</ul></nav>
 <p id="live" class="status" role="status">${t('inbox.loading')}</p>
 <ul id="conversations" class="conversations" aria-live="polite"></ul>`,

@@ -358,7 +358,30 @@
         if (r.status === 201) { clearErrors(cannedForm); cannedForm.reset(); say(t('comuni.canned.added')); loadCanned(); } else showErrors(cannedForm, r);
       });
     });
-    api('GET', '/api/v1/admin/staff').then(function (r) { if (r.status === 200) staffList = r.body.staff; load(); });
+    // The ambito's central on-call (db/reminders.ts): gets the emergencies no comune's on-call can take.
+    var centralForm = document.getElementById('central-form');
+    var centralState = document.getElementById('central-state');
+    function ta(key) { return S['alerts:' + key] || key; }
+    function loadCentral() {
+      return api('GET', '/api/v1/admin/ambito-settings').then(function (r) {
+        if (r.status !== 200) { say(t('common.failed')); return; }
+        var sel = centralForm.centralOnCallStaffId;
+        sel.replaceChildren(el('option', { value: '' }, ta('settings.none')));
+        staffList.filter(function (s) { return s.active && s.role !== 'provider'; }).forEach(function (s) {
+          var o = el('option', { value: s.id }, s.displayName + ' (' + t('role.' + s.role) + ')');
+          if (s.id === r.body.centralOnCallStaffId) o.selected = true;
+          sel.appendChild(o);
+        });
+        centralState.textContent = !r.body.centralOnCallStaffId ? ta('settings.missing') : r.body.centralOnCallReachable ? ta('settings.reachable') : ta('settings.unreachable');
+      });
+    }
+    centralForm.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      api('PATCH', '/api/v1/admin/ambito-settings', { centralOnCallStaffId: centralForm.centralOnCallStaffId.value || null }).then(function (r) {
+        if (r.status === 200) { clearErrors(centralForm); say(ta('settings.saved')); loadCentral(); } else showErrors(centralForm, r);
+      });
+    });
+    api('GET', '/api/v1/admin/staff').then(function (r) { if (r.status === 200) staffList = r.body.staff; load(); loadCentral(); });
   })();
 
   // ── Over-65 import ──

@@ -47,6 +47,10 @@ export const adminAuthz: AuthzEntry[] = [
       return { url: `/api/v1/admin/staff/${id}/password` };
     },
   },
+  { method: 'get', path: '/api/v1/admin/ambito-settings', roles: ['admin'], scoped: false, request: () => ({ url: '/api/v1/admin/ambito-settings' }) },
+  // An empty patch changes nothing: the matrix checks access without moving the central on-call.
+  { method: 'patch', path: '/api/v1/admin/ambito-settings', roles: ['admin'], scoped: false, request: () => ({ url: '/api/v1/admin/ambito-settings', body: {} }) },
+  { method: 'get', path: '/api/v1/admin/urgent-alerts/unattended', roles: ['admin'], scoped: false, request: () => ({ url: '/api/v1/admin/urgent-alerts/unattended' }) },
   { method: 'get', path: '/api/v1/comuni/{id}/settings', roles: ['admin', 'social_worker', 'operator'], scoped: true, request: (_f, side) => ({ url: `/api/v1/comuni/${side}/settings` }) },
   { method: 'patch', path: '/api/v1/comuni/{id}/settings', roles: ['admin'], scoped: false, request: (_f, side) => ({ url: `/api/v1/comuni/${side}/settings`, body: { officeAddress: 'Municipio, ufficio servizi sociali' } }) },
   { method: 'post', path: '/api/v1/admin/over65-import', roles: ['admin'], scoped: false, request: () => ({ url: '/api/v1/admin/over65-import', body: { csv: ISTAT_SAMPLE } }) },
