@@ -50,6 +50,11 @@ export interface TelegramChannelOptions {
    * action only for replies that take noticeable time; most turns answer well before). Default 1000.
    */
   typingAfterMs?: number;
+  /**
+   * Updates handled at the same time (each holds a pooled connection for its transaction). Kept
+   * below the pool size so that webhooks storing new updates never queue behind handling. Default 4.
+   */
+  handlerConcurrency?: number;
 }
 
 export interface TelegramChannel {
@@ -93,6 +98,19 @@ export function createTelegramChannel(
   const sweepGraceMs = options.sweepGraceMs ?? 10_000;
   const leaseMs = options.leaseMs ?? 60_000;
   const typingAfterMs = options.typingAfterMs ?? 1000;
+  const handlerConcurrency = Math.max(1, options.handlerConcurrency ?? 4);
+  let handling = 0;
+  const waitingForSlot: (() => void)[] = [];
+  async function inSlot<T>(fn: () => Promise<T>): Promise<T> {
+    while (handling >= handlerConcurrency) await new Promise<void>((resolve) => waitingForSlot.push(resolve));
+    handling += 1;
+    try {
+      return await fn();
+    } finally {
+      handling -= 1;
+      waitingForSlot.shift()?.();
+    }
+  }
   let stopped = true;
   let polling = false;
   let pollLoop: Promise<void> | undefined;
@@ -187,7 +205,7 @@ export function createTelegramChannel(
     if (existing) return existing;
     const chat = chatOf(row);
     const p = (chatTails.get(chat) ?? Promise.resolve())
-      .then(() => handleInOrder(row, chat))
+      .then(() => inSlot(() => handleInOrder(row, chat)))
       .catch((err) => ctx.logger.warn({ inboundId: row.id, err }, 'telegram update not handled; left for the sweep'))
       .finally(() => {
         inFlight.delete(row.id);

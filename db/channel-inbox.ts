@@ -91,15 +91,12 @@ export async function loadInboundMany(db: Db, ids: number[]): Promise<(InboundRo
  */
 export async function pendingOfChatUpTo(db: Db, rowId: number, chatId: string, updateId: number, limit = 50): Promise<{ row: InboundRow | undefined; earlier: InboundRow[] }> {
   const rows = await preparedRunner(db)<RawInboundRow>(
-    `select ${INBOUND_COLUMNS} from channel_inbound
-      where channel = 'telegram' and processed_at is null
-        and (id = $1::bigint
-             or (attempts = 0
-                 and coalesce(payload->'message'->'chat'->>'id', payload->'callback_query'->'message'->'chat'->>'id') = $2::text
-                 and external_id ~ '^[0-9]{1,15}$'
-                 and (case when external_id ~ '^[0-9]{1,15}$' then external_id::bigint end) < $3::bigint))
-      order by id limit $4::int`,
-    [rowId, chatId, updateId, limit + 1],
+    `select ${INBOUND_COLUMNS} from channel_inbound where id = $1::bigint and processed_at is null
+     union all
+     (select ${INBOUND_COLUMNS} from channel_inbound
+       where chat_key = $2::text and update_seq < $3::bigint and processed_at is null and attempts = 0 and id <> $1::bigint
+       order by id limit $4::int)`,
+    [rowId, chatId, updateId, limit],
   );
   const all = rows.map(toInboundRow);
   return { row: all.find((r) => r.id === rowId), earlier: all.filter((r) => r.id !== rowId) };

@@ -1,0 +1,3 @@
+ALTER TABLE "channel_inbound" ADD COLUMN "chat_key" text GENERATED ALWAYS AS (case when channel = 'telegram' then coalesce(payload->'message'->'chat'->>'id', payload->'callback_query'->'message'->'chat'->>'id') end) STORED;--> statement-breakpoint
+ALTER TABLE "channel_inbound" ADD COLUMN "update_seq" bigint GENERATED ALWAYS AS (case when channel = 'telegram' and external_id ~ '^[0-9]{1,15}$' then external_id::bigint end) STORED;--> statement-breakpoint
+CREATE INDEX "channel_inbound_pending_chat_idx" ON "channel_inbound" USING btree ("chat_key","update_seq") WHERE "channel_inbound"."processed_at" is null;
