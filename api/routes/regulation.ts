@@ -210,8 +210,11 @@ export function regulationRoutes(deps: AppDeps) {
         // The page and its audit row in one statement; an empty page is the only case where the
         // comune itself may not exist (then the attempted read stays audited, and the answer is 404).
         const page = await waitingList.page(id, limit, after, { staffId: staff.id, requestId: c.get('requestId') });
-        if (page.entries.length === 0 && !(await comuneExists(db, id))) throw new DomainError('NOT_FOUND', { key: 'errors:NOT_FOUND' });
-        return c.json({ entries: page.entries, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null }, 200);
+        if (page.count === 0 && !(await comuneExists(db, id))) throw new DomainError('NOT_FOUND', { key: 'errors:NOT_FOUND' });
+        // The entries arrive as JSON text written by Postgres (db/waiting-list.ts): sent as they are,
+        // not parsed and serialised again; the body has exactly the shape of the schema above.
+        const nextCursor = page.nextCursor ? JSON.stringify(encodeCursor(page.nextCursor)) : 'null';
+        return c.body(`{"entries":${page.entriesJson},"nextCursor":${nextCursor}}`, 200, { 'content-type': 'application/json' }) as never;
       },
     )
     .openapi(allocationRoute, (c) => c.json(allocateHours(c.req.valid('json')), 200), ruleHook('art. 15', allocateHours) as never)

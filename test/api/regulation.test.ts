@@ -132,6 +132,29 @@ describe.skipIf(postgresSkipped)('regulation API (art. 5, 6, 15)', () => {
       expect(reads.length).toBeGreaterThan(0);
     });
 
+    it('sends exactly the documented JSON (also for a page past the end) and audits each request once', async () => {
+      const audits = async () =>
+        (await t.db.database.db.select({ n: count() }).from(auditLog).where(and(eq(auditLog.action, 'waiting_list.read'), eq(auditLog.subjectId, 'albairate'))))[0]!.n;
+      const before = await audits();
+      const res = await get('sara', '/api/v1/comuni/albairate/waiting-list?limit=2');
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const page = (await res.json()) as { entries: Entry[]; nextCursor: string | null };
+      expect(Object.keys(page)).toEqual(['entries', 'nextCursor']);
+      expect(page.entries).toHaveLength(2);
+      for (const [i, e] of page.entries.entries()) {
+        expect(Object.keys(e)).toEqual(['position', 'applicationId', 'applicationDate', 'totalPoints', 'autonomyPoints']);
+        expect(e).toMatchObject({ position: i + 1, applicationDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), totalPoints: expect.any(Number), autonomyPoints: expect.any(Number) });
+      }
+      const second = (await (await get('sara', `/api/v1/comuni/albairate/waiting-list?limit=2&cursor=${page.nextCursor}`)).json()) as { entries: Entry[] };
+      expect(second.entries.map((e) => e.position)).toEqual([3, 4]);
+      // After the last possible key nothing follows: an empty page of an existing comune, not a 404.
+      const end = Buffer.from(JSON.stringify([0, 0, '2999-12-31', 'ffffffff-ffff-4fff-bfff-ffffffffffff', 5])).toString('base64url');
+      const empty = await get('sara', `/api/v1/comuni/albairate/waiting-list?cursor=${end}`);
+      expect(empty.status).toBe(200);
+      expect(await empty.json()).toEqual({ entries: [], nextCursor: null });
+      expect(await audits()).toBe(before + 3);
+    });
+
     it('hides other comuni (404), refuses roles without access (403) and bad paging (400)', async () => {
       expect((await get('sara', '/api/v1/comuni/abbiategrasso/waiting-list')).status).toBe(404);
       expect((await get('marco', '/api/v1/comuni/albairate/waiting-list')).status).toBe(403);
