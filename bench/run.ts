@@ -13,7 +13,7 @@ import { rssMb } from './harness.ts';
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const KINDS = ['postgres', 'pglite'] as const;
 
-/** The webhook figure the ratio uses: updates handled end to end (reply sent), never more than were answered. */
+/** The webhook figure the ratio uses: updates handled end to end (reply queued), never more than were answered. */
 function webhookRate(r: CentraleHttpResult): number {
   return Math.min(r.webhook.perSecond, r.webhookEndToEndPerSecond);
 }

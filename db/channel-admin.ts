@@ -5,7 +5,8 @@
  * a staff member for urgent alerts.
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { Db, Queryable } from './client.ts';
+import { rowsOf, type Db, type Queryable } from './client.ts';
+import { outboundCounts } from './outbound.ts';
 import { channelIdentities, conversations, outboundMessages, people, staffContacts, staffTasks, staffUsers } from './schema.ts';
 
 export const PHONE_LINK_TASK = 'confirm_phone_link';
@@ -102,4 +103,16 @@ export async function putStaffContacts(q: Queryable, staffId: string, input: { t
     .values({ staffUserId: staffId, telegramChatId: input.telegramChatId, phone: input.phone, updatedAt: now })
     .onConflictDoUpdate({ target: staffContacts.staffUserId, set: { telegramChatId: input.telegramChatId, phone: input.phone, updatedAt: now } });
   return getStaffContacts(q, staffId);
+}
+
+/** Counts for the admin's channel health view (and the benchmark): no row content. */
+export async function channelStatus(db: Db): Promise<{ inbound: { waiting: number; handled: number; failing: number }; outbound: Record<string, number> }> {
+  const [inbound] = rowsOf<{ waiting: number; handled: number; failing: number }>(
+    await db.execute(sql`
+      select count(*) filter (where processed_at is null and attempts = 0)::int as waiting,
+             count(*) filter (where processed_at is not null)::int as handled,
+             count(*) filter (where processed_at is null and attempts > 0)::int as failing
+        from channel_inbound`),
+  );
+  return { inbound: { waiting: Number(inbound?.waiting ?? 0), handled: Number(inbound?.handled ?? 0), failing: Number(inbound?.failing ?? 0) }, outbound: await outboundCounts(db) };
 }

@@ -8,6 +8,8 @@
  *                                                          (admin, social_worker of the person's comune)
  *   GET  /api/v1/admin/staff/{id}/contacts                 Telegram chat id / phone for urgent alerts
  *   PUT  /api/v1/admin/staff/{id}/contacts                 (admin, or the staff member for themself)
+ *   GET  /api/v1/admin/channels/status                     counts only: raw updates waiting / handled /
+ *                                                          failing, outbound messages by channel and status (admin)
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -19,6 +21,7 @@ import {
   decidePhoneLink,
   findIdentity,
   getStaffContacts,
+  channelStatus,
   listConversationOutbound,
   putStaffContacts,
   staffExists,
@@ -51,6 +54,13 @@ const OutboundSchema = z
   })
   .openapi('OutboundMessage');
 
+const ChannelStatusSchema = z
+  .object({
+    inbound: z.object({ waiting: z.number().int(), handled: z.number().int(), failing: z.number().int() }),
+    outbound: z.record(z.string(), z.number().int()).openapi({ description: 'Counts keyed "<channel>:<status>", e.g. "telegram:queued"' }),
+  })
+  .openapi('ChannelStatus');
+
 const LinkBody = z.strictObject({ personId: z.string().uuid() });
 const LinkResult = z.object({ identityId: z.string().uuid(), personId: z.string().uuid(), outcome: z.enum(['linked', 'rejected']) });
 
@@ -78,6 +88,16 @@ export function channelAdminRoutes(deps: AppDeps) {
     middleware: [requireRole(deps, INBOX_ROLES)],
     request: { params: idParam },
     responses: { 200: ok('Queue rows, oldest first', z.object({ messages: z.array(OutboundSchema) })), ...errorResponses(401, 403, 404) },
+  });
+
+  const statusRoute = createRoute({
+    method: 'get',
+    path: '/api/v1/admin/channels/status',
+    tags,
+    summary: 'Channel health: raw updates waiting, handled and failing; outbound messages by channel and status (counts only)',
+    security: staffSecurity,
+    middleware: [requireRole(deps, ['admin'])],
+    responses: { 200: ok('Counts', ChannelStatusSchema), ...errorResponses(401, 403) },
   });
 
   const linkRoute = (action: 'confirm' | 'reject') =>
@@ -163,6 +183,7 @@ export function channelAdminRoutes(deps: AppDeps) {
   });
 
   return app
+    .openapi(statusRoute, async (c) => c.json(await channelStatus(db), 200))
     .openapi(outboundRoute, async (c) => {
       const staff = currentStaff(c);
       const { id } = c.req.valid('param');

@@ -187,10 +187,19 @@ describe('Telegram webhook', () => {
     expect((await post({ update_id: ++updateId, edited_message: { text: 'x' } }, SECRET)).status).toBe(200);
     expect((await post(update, SECRET)).status).toBe(200);
     expect((await post(update, SECRET)).status).toBe(200); // redelivery
+    // The admin's channel health view counts it as waiting, then handled; replies as sent.
+    const cookie = await t.login('paola');
+    const status = async () => (await (await t.request('/api/v1/admin/channels/status', { headers: { cookie } })).json()) as { inbound: { waiting: number; handled: number }; outbound: Record<string, number> };
+    const before = await status();
+    expect(before.inbound.waiting).toBeGreaterThanOrEqual(1);
     expect(await channel.sweep(0)).toBeGreaterThanOrEqual(1);
     await flush();
     const n = fake.sent(601).length;
     expect(n).toBeGreaterThan(0);
+    const after = await status();
+    expect(after.inbound.waiting).toBe(0);
+    expect(after.inbound.handled).toBeGreaterThan(before.inbound.handled);
+    expect(after.outbound['telegram:sent'] ?? 0).toBeGreaterThanOrEqual((before.outbound['telegram:sent'] ?? 0) + n);
     expect((await post(update, SECRET)).status).toBe(200);
     await channel.sweep(0);
     await flush();

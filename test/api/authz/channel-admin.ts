@@ -44,6 +44,7 @@ export const channelAdminAuthz: AuthzEntry[] = [
   },
   { method: 'post', path: '/api/v1/channel-identities/{id}/confirm-link', roles: ['admin', 'social_worker'], scoped: true, request: link('confirm') },
   { method: 'post', path: '/api/v1/channel-identities/{id}/reject-link', roles: ['admin', 'social_worker'], scoped: true, request: link('reject') },
+  { method: 'get', path: '/api/v1/admin/channels/status', roles: ['admin'], scoped: false, request: async () => ({ url: '/api/v1/admin/channels/status' }) },
   { method: 'get', path: '/api/v1/admin/staff/{id}/contacts', roles: ['admin'], scoped: false, request: async (f) => ({ url: `/api/v1/admin/staff/${await adminAccount(f)}/contacts` }) },
   {
     method: 'put',
