@@ -79,7 +79,8 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   const senders: ChannelSender[] = [];
   let telegram: TelegramChannel | undefined;
   if (config.telegram.enabled) {
-    telegram = createTelegramChannel(config.telegram, channelCtx);
+    // PGlite has one connection: a second turn in flight only queues ahead of the next webhook.
+    telegram = createTelegramChannel(config.telegram, channelCtx, { handlerConcurrency: database.kind === 'pglite' ? 1 : 4 });
     senders.push(telegram.sender);
   }
   if (config.sms.provider === 'log') senders.push(createLogSmsSender(i18n, logger));
