@@ -18,7 +18,7 @@ import { z } from 'zod';
 import type { SmsConfig } from '../../config.ts';
 import { normalisePhone, renderSms } from '../../core/channels/render.ts';
 import { DomainError } from '../../core/errors.ts';
-import { handleChannelInput, markInboundFailed, markInboundProcessed, storeInbound, type ChannelContext, type InboundRow } from '../../db/channel-inbox.ts';
+import { handleChannelInput, markInboundFailed, storeInbound, type ChannelContext, type InboundRow } from '../../db/channel-inbox.ts';
 import { recordDeliveryStatus, type ChannelSender, type OutboundItem, type SendResult } from '../../db/outbound.ts';
 import type { Logger } from '../../logger.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
@@ -62,8 +62,9 @@ export async function processStoredSms(ctx: ChannelContext, row: Pick<InboundRow
     locale: 'it',
     externalId: row.externalId,
     event: { kind: 'text', text: String(row.payload.Body ?? '') },
+    // Marked handled in the turn's own transaction (or after a keyword's reply).
+    inboundRowId: row.id,
   });
-  await markInboundProcessed(ctx.database.db, row.id, ctx.now());
 }
 
 export function smsRoutes(deps: AppDeps) {
