@@ -17,15 +17,7 @@ interface PgliteClient {
 
 export function preparedRunner(db: Db): PreparedRunner {
   // Both drizzle drivers keep the underlying client on `$client`.
-  const client = (db as unknown as { $client: PostgresJsClient | PgliteClient }).$client;
-  // Ask through property access, not `in`: the PostgreSQL client is a proxy that follows the
-  // current connection pool (db/client.ts), and only its `get` reaches the real client.
-  if (typeof (client as Partial<PostgresJsClient>).unsafe === 'function') {
-    const pg = client as PostgresJsClient;
-    return async <T>(text: string, params: readonly unknown[]) => (await pg.unsafe(text, [...params], { prepare: true })) as T[];
-  }
-  const lite = client as PgliteClient;
-  return async <T>(text: string, params: readonly unknown[]) => (await lite.query(text, [...params])).rows as T[];
+  return runnerFor((db as unknown as { $client: PostgresJsClient | PgliteClient }).$client);
 }
 
 /**
@@ -34,7 +26,12 @@ export function preparedRunner(db: Db): PreparedRunner {
  * both drivers), so hot paths can mix prepared SQL with drizzle queries in one transaction.
  */
 export function preparedRunnerOn(q: Queryable): PreparedRunner {
-  const client = (q as unknown as { session: { client: PostgresJsClient | PgliteClient } }).session.client;
+  return runnerFor((q as unknown as { session: { client: PostgresJsClient | PgliteClient } }).session.client);
+}
+
+function runnerFor(client: PostgresJsClient | PgliteClient): PreparedRunner {
+  // Ask through property access, not `in`: the PostgreSQL client is a proxy that follows the
+  // current connection pool (db/client.ts), and only its `get` reaches the real client.
   if (typeof (client as Partial<PostgresJsClient>).unsafe === 'function') {
     const pg = client as PostgresJsClient;
     return async <T>(text: string, params: readonly unknown[]) => (await pg.unsafe(text, [...params], { prepare: true })) as T[];
