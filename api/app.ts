@@ -69,6 +69,21 @@ function isUnavailable(err: unknown): boolean {
   );
 }
 
+/** The SQLSTATE of a database error, looking through drizzle's wrapper (DrizzleQueryError). */
+function sqlState(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | null, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+/**
+ * Text PostgreSQL refuses to store: NUL in text or jsonb (22P05, 22021). It can arrive inside any
+ * JSON string or form field, so it is answered as invalid input wherever it shows, never a 500;
+ * the statement failed, so nothing of it was stored.
+ */
+const UNSTORABLE_TEXT = new Set(['22P05', '22021']);
+
 export function createApp(deps: AppDeps) {
   const { i18n, logger } = deps;
   const hot = prepareHotQueries(deps.database.db);
@@ -222,6 +237,11 @@ export function createApp(deps: AppDeps) {
       if (err.status === 401) return sendError(c, i18n, new DomainError('UNAUTHORIZED', { key: 'errors:UNAUTHORIZED' }));
       // The OpenAPI validator refuses a body of the wrong content type itself.
       if (err.status === 415) return sendError(c, i18n, new DomainError('UNSUPPORTED_MEDIA_TYPE', { key: 'errors:UNSUPPORTED_MEDIA_TYPE' }));
+    }
+    const state = sqlState(err);
+    if (state && UNSTORABLE_TEXT.has(state)) {
+      logger.warn({ requestId: c.get('requestId'), sqlState: state }, 'unstorable text refused');
+      return sendError(c, i18n, new DomainError('VALIDATION_FAILED', { key: 'errors:unstorableText' }));
     }
     if (isUnavailable(err)) {
       logger.warn({ requestId: c.get('requestId'), err }, 'database unavailable');
