@@ -323,9 +323,12 @@ async function awaitEarlierSms(db: Db, externalId: string, address: string): Pro
 async function openChannelConversation(db: Db, channel: OutChannel, address: string, locale: string) {
   return db.transaction(async (tx) => {
     const [inserted] = await tx.insert(channelIdentities).values({ channel, address, locale }).onConflictDoNothing().returning({ id: channelIdentities.id });
+    // The identity row is the lock that serialises "is a conversation open? if not, open one" for
+    // an address: a new row is locked by its insert, an existing one here. Without it, two first
+    // messages handled at once (two instances, or Telegram's and the sweep's) opened two conversations.
     const identityId =
       inserted?.id ??
-      (await tx.select({ id: channelIdentities.id }).from(channelIdentities).where(and(eq(channelIdentities.channel, channel), eq(channelIdentities.address, address))))[0]!.id;
+      (await tx.select({ id: channelIdentities.id }).from(channelIdentities).where(and(eq(channelIdentities.channel, channel), eq(channelIdentities.address, address))).for('update'))[0]!.id;
     const [existing] = await tx
       .select({ id: conversations.id })
       .from(conversations)
