@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 
 /** The project root, so that `data/` resolves the same whatever the working directory. */
@@ -94,6 +95,23 @@ const envSchema = z.object({
   }),
   DEMO_DATA: flag.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Reverse proxies whose X-Forwarded-For is believed: addresses, CIDR ranges, or the names
+  // loopback, linklocal, uniquelocal, comma-separated. Empty: the header is ignored (it is forgeable).
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((x) => x.trim()).filter((x) => x !== ''))
+    .refine(
+      (list) => {
+        try {
+          proxyaddr.compile(list);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be comma-separated IP addresses, CIDR ranges (10.0.0.0/8) or loopback, linklocal, uniquelocal' },
+    ),
   TELEGRAM_BOT_TOKEN: optionalText,
   TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
   TELEGRAM_WEBHOOK_SECRET: optionalText.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v), {
@@ -148,6 +166,8 @@ export interface Config {
   dataDir: string;
   sessionSecret: string | undefined;
   sessionIdleMinutes: number;
+  /** Proxies whose X-Forwarded-For gives the client address (api/client-address.ts); empty: none. */
+  trustedProxies: readonly string[];
   adminPassword: string | undefined;
   demoData: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -235,6 +255,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     sessionSecret: e.SESSION_SECRET,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    trustedProxies: e.TRUSTED_PROXIES,
     adminPassword: e.CENTRALE_ADMIN_PASSWORD,
     // Demo people must never appear in a real deployment by accident: on only for PGlite by default.
     demoData: e.DEMO_DATA ?? database.kind === 'pglite',

@@ -5,12 +5,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { hash, verify } from '@node-rs/argon2';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { DomainError } from '../../core/errors.ts';
 import { recordAudit } from '../../db/audit.ts';
 import { hitRateLimit } from '../../db/rate-limit.ts';
 import type { HotQueries } from '../../db/hot-queries.ts';
 import { deleteSession, findStaffByUsername, insertSession } from '../../db/staff.ts';
+import { clientAddress } from '../client-address.ts';
 import { createRouter } from '../router.ts';
 import type { AppDeps } from '../context.ts';
 import { sendError } from '../errors.ts';
@@ -78,21 +78,13 @@ const me = createRoute({
 let dummyHash: Promise<string> | undefined;
 const getDummyHash = () => (dummyHash ??= hash('centrale-dummy-password-for-timing'));
 
-export function clientAddress(c: Parameters<typeof getConnInfo>[0]): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
 export function authRoutes(deps: AppDeps, hot: HotQueries) {
   const { db } = deps.database;
   return createRouter()
     .openapi(login, async (c) => {
       const { username, password } = c.req.valid('json');
       const now = deps.now();
-      const address = clientAddress(c);
+      const address = clientAddress(c, deps.config.trustedProxies);
       const byUser = await hitRateLimit(db, `login:user:${username.toLowerCase()}`, LOGIN_LIMIT.perUsername, LOGIN_LIMIT.windowSeconds, now);
       const byAddress = await hitRateLimit(db, `login:addr:${address}`, LOGIN_LIMIT.perAddress, LOGIN_LIMIT.windowSeconds, now);
       if (!byUser.allowed || !byAddress.allowed) {

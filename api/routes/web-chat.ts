@@ -31,7 +31,7 @@ import type { AppDeps, AppEnv } from '../context.ts';
 import { sendError, validationError } from '../errors.ts';
 import { isUuid, newToken, safeEqual, sha256Hex } from '../security.ts';
 import { storableText } from '../storable.ts';
-import { clientAddress } from './auth.ts';
+import { clientAddress } from '../client-address.ts';
 
 /** Longest text accepted; the engine asks politely for a shorter one above 1,000 characters. */
 export const MAX_CHAT_TEXT = 10_000;
@@ -103,7 +103,7 @@ export function webChatRoutes(deps: AppDeps, hot: HotQueries) {
     // A body without a JSON content type validates as {}: every field here is optional.
     .post('/chat/web/sessions', zValidator('json', createSessionBody, invalid), async (c) => {
       const now = deps.now();
-      const limit = await hitRateLimit(db, `chat:create:${clientAddress(c)}`, SESSION_CREATE_LIMIT.perAddress, SESSION_CREATE_LIMIT.windowSeconds, now);
+      const limit = await hitRateLimit(db, `chat:create:${clientAddress(c, deps.config.trustedProxies)}`, SESSION_CREATE_LIMIT.perAddress, SESSION_CREATE_LIMIT.windowSeconds, now);
       if (!limit.allowed) {
         c.header('Retry-After', String(limit.retryAfter));
         return sendError(c, deps.i18n, new DomainError('RATE_LIMITED', { key: 'errors:RATE_LIMITED' }));
@@ -127,7 +127,7 @@ export function webChatRoutes(deps: AppDeps, hot: HotQueries) {
       const auth = await authorise(c, bearer(c));
       if (auth.error) return auth.error;
       const body = c.req.valid('json');
-      const origin = clientAddress(c);
+      const origin = clientAddress(c, deps.config.trustedProxies);
       const conversationId = auth.session.conversationId;
       const externalId = body.clientMessageId !== undefined ? `${WEB_EXTERNAL_PREFIX}${body.clientMessageId}` : undefined;
       const turn = await receiveMessage(chat, conversationId, {
