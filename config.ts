@@ -3,8 +3,12 @@ import { fileURLToPath } from 'node:url';
 import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 
-/** The project root, so that `data/` resolves the same whatever the working directory. */
-export const projectRoot = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * The project root, so that `data/` resolves the same whatever the working directory, and the
+ * same when running the compiled copy in dist/ (npm run build).
+ */
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const projectRoot = path.basename(here) === 'dist' ? path.dirname(here) : here;
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])

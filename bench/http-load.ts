@@ -20,6 +20,8 @@ export interface HttpMeasurement extends Measurement {
   failures: number;
   /** Wall time of the measured window, seconds. */
   seconds: number;
+  /** Warm-up requests answered with the expected status (sent before the window, not in ops). */
+  warmupAnswered: number;
 }
 
 function send(agent: http.Agent, base: URL, call: HttpCall): Promise<number> {
@@ -51,7 +53,8 @@ export async function measureHttp(
   let counter = 0;
   let failures = 0;
   try {
-    for (let i = 0; i < (options.warmup ?? 50); i++) await send(agent, base, build(counter++)).catch(() => 0);
+    let warmupAnswered = 0;
+    for (let i = 0; i < (options.warmup ?? 50); i++) if ((await send(agent, base, build(counter++)).catch(() => 0)) === expect) warmupAnswered++;
     failures = 0;
     const latencies: number[] = [];
     const started = performance.now();
@@ -70,7 +73,7 @@ export async function measureHttp(
     const elapsed = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-    return { name, ops: latencies.length, perSecond: latencies.length / elapsed, p50Ms: pct(0.5), p99Ms: pct(0.99), failures, seconds: elapsed };
+    return { name, ops: latencies.length, perSecond: latencies.length / elapsed, p50Ms: pct(0.5), p99Ms: pct(0.99), failures, seconds: elapsed, warmupAnswered };
   } finally {
     agent.destroy();
   }

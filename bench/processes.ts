@@ -14,7 +14,9 @@ export interface BenchProcess {
 }
 
 export function startBenchProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<BenchProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Compiled JavaScript (dist/, npm run build) runs as production does, without the TypeScript loader.
+  const loader = args[0]?.endsWith('.js') ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   return new Promise((resolve, reject) => {

@@ -4,6 +4,8 @@
  * side by side in one run. BENCH_SECONDS sets the time per figure (default 3).
  * The last line is exactly `webhook/insert ratio: X (postgres), Y (pglite)`.
  */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { benchCentraleHttp, type CentraleHttpResult } from './centrale-http.ts';
 import { benchRedemptions } from './redemptions.ts';
 import { benchWaitingList } from './waiting-list.ts';
@@ -20,6 +22,8 @@ function webhookRate(r: CentraleHttpResult): number {
 
 async function main() {
   const startedAt = Date.now();
+  // centrale is measured as it runs in production: compiled (dist/main.js), without the TypeScript loader.
+  execFileSync(process.execPath, [path.join(import.meta.dirname, '..', 'scripts', 'build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
   log(`centrale bench — ${new Date().toISOString()} — node ${process.version}, ${process.env.BENCH_SECONDS ?? 3} s per figure, 10 connections / concurrent callers`);
   const cluster = await startPostgresCluster();
   const summary: string[] = [];
