@@ -20,7 +20,7 @@ export function createChatDeps(database: Database, i18n: I18n, now: () => Date, 
   return {
     store: createConversationStore(database.db, {
       loadContext: (tx, conversation, at) => loadChatContext(tx, conversation.identityId, at, database),
-      applyEffects: applyChatEffects,
+      applyEffects: (tx, input) => applyChatEffects(tx, { ...input, i18n }),
       comuneOf: (context) => context.people.find((p) => p.comuneId)?.comuneId ?? null,
     }, delivery),
     render: (ref, locale) => render(i18n, ref, locale),

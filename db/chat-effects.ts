@@ -5,6 +5,7 @@
  * Every id the engine passes is checked against the context the db layer itself loaded (the
  * people this identity may act for), never trusted as is.
  */
+import type { i18n as I18n } from 'i18next';
 import { and, eq, sql } from 'drizzle-orm';
 import type { ChatContext } from '../core/conversation/context.ts';
 import type { Effect, EffectResults } from '../core/conversation/types.ts';
@@ -39,9 +40,9 @@ function programmeAllowed(context: ChatContext | undefined, programmeId: string 
 
 export async function applyChatEffects(
   tx: Tx,
-  input: { conversation: ConversationRow; messageId: string; effects: Effect[]; context: ChatContext | undefined; now: Date; origin?: string },
+  input: { conversation: ConversationRow; messageId: string; effects: Effect[]; context: ChatContext | undefined; now: Date; origin?: string; i18n: I18n },
 ): Promise<EffectResults> {
-  const { conversation, messageId, context, now } = input;
+  const { conversation, messageId, context, now, i18n } = input;
   const results: EffectResults = {};
   const audit = (action: string, subjectType: string, subjectId: string, comuneId: string | null) =>
     recordAudit(tx, { actorType: 'person', actorId: conversation.identityId, action, subjectType, subjectId, comuneId });
@@ -166,7 +167,7 @@ export async function applyChatEffects(
       case 'checkin_pause':
       case 'checkin_stop':
       case 'checkin_resume':
-        await applyCheckinChatEffect(tx, effect, { conversation, context, now });
+        await applyCheckinChatEffect(tx, effect, { conversation, context, now, i18n });
         break;
       case 'pre_application': {
         if (!personAllowed(context, effect.personId)) throw new Error('chat effect refers to a person outside the identity');

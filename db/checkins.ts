@@ -445,19 +445,51 @@ async function alertContacts(tx: Tx, i18n: I18n, occ: OccurrenceRow, e: Enrolmen
     .where(and(eq(checkinOccurrences.id, occ.id), isNull(checkinOccurrences.escalatedAt)))
     .returning({ id: checkinOccurrences.id });
   if (!won) return false;
-  const since = romeTime(occ.promptedAt ?? occ.dueAt);
+  const kind = reason === 'help' || reason === 'call' ? reason : 'silence';
+  await notifyContacts(tx, i18n, occ, e.contacts, kind, romeTime(occ.promptedAt ?? occ.dueAt), 'alert');
+  await audit(tx, `checkin.alert.${kind}`, occ, reason);
+  return true;
+}
+
+/**
+ * The person answered "sì" after the silence had been escalated: the "no answer" task is closed
+ * (nobody needs to call any more) and whoever was alerted is told, once, that all is well.
+ */
+async function lateAnswerOk(tx: Tx, i18n: I18n, occ: OccurrenceRow, now: Date): Promise<void> {
+  await tx
+    .update(staffTasks)
+    .set({ status: 'done', doneAt: now })
+    .where(and(eq(staffTasks.subjectType, 'checkin_occurrence'), eq(staffTasks.subjectId, occ.id), eq(staffTasks.kind, TASK_KIND.silence), eq(staffTasks.status, 'open')));
+  const [enrolment] = await tx.select().from(checkinEnrolments).where(eq(checkinEnrolments.id, occ.enrolmentId));
+  // A silence is escalated to the contacts; no channel or a missed day only to staff (no one else to tell).
+  if (enrolment && occ.escalationReason === 'silence') await notifyContacts(tx, i18n, occ, enrolment.contacts, 'answered', romeTime(now), 'clear');
+  await audit(tx, 'checkin.late_answer', occ);
+}
+
+/**
+ * One message per contact of the enrolment, deduplicated per occurrence and purpose: staff on
+ * their Telegram/phone without personal data (they open the console), delegates by name and time.
+ */
+async function notifyContacts(
+  tx: Tx,
+  i18n: I18n,
+  occ: OccurrenceRow,
+  contacts: EnrolmentRow['contacts'],
+  kind: 'silence' | 'help' | 'call' | 'answered',
+  time: string,
+  dedupe: 'alert' | 'clear',
+): Promise<void> {
   const [comune] = await tx.select({ name: comuni.name }).from(comuni).where(eq(comuni.id, occ.comuneId));
   const person = await personFacts(tx, occ.personId);
-  const kind = reason === 'help' || reason === 'call' ? reason : 'silence';
-  for (const [i, contact] of e.contacts.entries()) {
-    const dedupeKey = `checkin:${occ.id}:alert:${i}`;
+  for (const [i, contact] of contacts.entries()) {
+    const dedupeKey = `checkin:${occ.id}:${dedupe}:${i}`;
     if (contact.kind === 'staff') {
       const [c] = await tx.select().from(staffContacts).where(eq(staffContacts.staffUserId, contact.staffUserId));
       if (!c || (!c.telegramChatId && !c.phone)) continue;
       await enqueueOutbound(tx, {
         channel: c.telegramChatId ? 'telegram' : 'sms',
         address: (c.telegramChatId ?? c.phone)!,
-        body: t(i18n, `alert.staff.${kind}`, 'it', { time: since, comune: comune?.name ?? occ.comuneId }),
+        body: t(i18n, `alert.staff.${kind}`, 'it', { time, comune: comune?.name ?? occ.comuneId }),
         purpose: 'alert',
         staffUserId: contact.staffUserId,
         dedupeKey,
@@ -477,7 +509,7 @@ async function alertContacts(tx: Tx, i18n: I18n, occ: OccurrenceRow, e: Enrolmen
       await enqueueOutbound(tx, {
         channel: identity ? (identity.channel as 'telegram' | 'sms') : 'sms',
         address,
-        body: t(i18n, `alert.relative.${kind}`, locale, { name: person?.givenName ?? '', time: since }),
+        body: t(i18n, `alert.relative.${kind}`, locale, { name: person?.givenName ?? '', time }),
         locale,
         purpose: 'alert',
         identityId: identity?.id ?? null,
@@ -486,8 +518,6 @@ async function alertContacts(tx: Tx, i18n: I18n, occ: OccurrenceRow, e: Enrolmen
       });
     }
   }
-  await audit(tx, `checkin.alert.${kind}`, occ, reason);
-  return true;
 }
 
 // ───────────── chat ─────────────
@@ -510,7 +540,11 @@ type CheckinEffect = Extract<Effect, { kind: 'checkin_answer' | 'checkin_pause' 
  * Applies a check-in effect of a chat turn (in the turn's transaction). Ids are checked against
  * the context the db layer itself loaded for this identity, never trusted as sent.
  */
-export async function applyCheckinChatEffect(tx: Tx, effect: CheckinEffect, input: { conversation: ConversationRow; context: ChatContext | undefined; now: Date }): Promise<void> {
+export async function applyCheckinChatEffect(
+  tx: Tx,
+  effect: CheckinEffect,
+  input: { conversation: ConversationRow; context: ChatContext | undefined; now: Date; i18n: I18n },
+): Promise<void> {
   const info = (input.context as (ChatContext & { checkin?: CheckinChatInfo | null }) | undefined)?.checkin ?? null;
   const { conversation, now } = input;
   if (effect.kind === 'checkin_answer') {
@@ -522,6 +556,7 @@ export async function applyCheckinChatEffect(tx: Tx, effect: CheckinEffect, inpu
       .returning();
     if (!occ) return;
     if (effect.answer !== 'ok') await openCheckinTask(tx, occ, effect.answer as CheckinAnswer & EscalationReason, now);
+    else if (occ.escalatedAt && (occ.escalationReason === 'silence' || occ.escalationReason === 'no_channel')) await lateAnswerOk(tx, input.i18n, occ, now);
     await recordAudit(tx, { actorType: 'person', actorId: conversation.identityId, action: `chat.checkin.${effect.answer}`, subjectType: 'checkin_occurrence', subjectId: occ.id, comuneId: occ.comuneId });
     return;
   }

@@ -14,6 +14,7 @@ import type { Db } from '../../db/client.ts';
 import { checkinEnrolments, checkinOccurrences, type CheckinContact } from '../../db/schema-checkins.ts';
 import { channelIdentities, conversations, consents, messages, outboundMessages, programmeSuspensions, staffContacts, staffTasks, staffUsers } from '../../db/schema.ts';
 import { createWebChatSession } from '../../db/conversations.ts';
+import { countSegments } from '../../core/channels/gsm.ts';
 import { receiveMessage } from '../../core/conversation/service.ts';
 import { ROME_ZONE } from '../../core/regulation/calendar.ts';
 import { createI18n } from '../../locales/index.ts';
@@ -167,13 +168,29 @@ describe('check-in sweep with simulated time', () => {
     expect(staffAlert.body).not.toMatch(/Persona\d/); // no personal data to staff phones
     expect(await outboundTo(address!)).toHaveLength(2); // the person is not prompted a third time
 
-    // A late tap on "Sì" is still recorded, and escalates nothing more.
-    await handleChannelInput(
-      { database: tdb.database, i18n, now: () => rome(day, '13:10') },
-      { channel: 'telegram', address: address!, locale: 'it', externalId: 'tg-ck-1', event: { kind: 'option', optionId: `ck.${occ.id}.ok` } },
-    );
+    // A late tap on "Sì" is still recorded and escalates nothing more: the "no answer" task is
+    // closed (nobody needs to call now) and those alerted are told, once, that all is well.
+    const lateTap = () =>
+      handleChannelInput(
+        { database: tdb.database, i18n, now: () => rome(day, '13:10') },
+        { channel: 'telegram', address: address!, locale: 'it', externalId: 'tg-ck-1', event: { kind: 'option', optionId: `ck.${occ.id}.ok` } },
+      );
+    await lateTap();
+    await lateTap(); // Telegram redelivers
     expect((await occurrence(enrolment.id, day))!.status).toBe('ok');
-    expect(await tasksOf(occ.id)).toHaveLength(1);
+    const tasks = await tasksOf(occ.id);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]!.status).toBe('done');
+    const clear = await db.select().from(outboundMessages).where(sql`${outboundMessages.dedupeKey} like ${`checkin:${occ.id}:clear:%`}`);
+    expect(clear.map((a) => a.address).sort()).toEqual(alerts.map((a) => a.address).sort());
+    expect(clear.find((a) => a.staffUserId === saraId)!.body).toBe(
+      'Controllo giornaliero (Albairate): la persona che non rispondeva ha risposto alle 13:10 e sta bene. L\'avviso è chiuso.',
+    );
+    expect(clear.find((a) => a.staffUserId !== saraId)!.body).toMatch(/^Servizio domiciliare del Comune: \S+ ha risposto al controllo alle 13:10 e sta bene\. Grazie\.$/);
+    for (const m of clear) expect(countSegments(m.body), m.body).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+    // The person gets the answer to the tap, once though Telegram delivered it twice.
+    const toPerson = await outboundTo(address!);
+    expect(toPerson.map((m) => m.purpose)).toEqual(['reminder', 'reminder', 'reply']);
   });
 
   it('web chat: the prompt is a bot message in the conversation; "Chiamatemi" opens an urgent call-back', async () => {
