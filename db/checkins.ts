@@ -461,8 +461,8 @@ async function lateAnswerOk(tx: Tx, i18n: I18n, occ: OccurrenceRow, now: Date): 
     .set({ status: 'done', doneAt: now })
     .where(and(eq(staffTasks.subjectType, 'checkin_occurrence'), eq(staffTasks.subjectId, occ.id), eq(staffTasks.kind, TASK_KIND.silence), eq(staffTasks.status, 'open')));
   const [enrolment] = await tx.select().from(checkinEnrolments).where(eq(checkinEnrolments.id, occ.enrolmentId));
-  // A silence is escalated to the contacts; no channel or a missed day only to staff (no one else to tell).
-  if (enrolment && occ.escalationReason === 'silence') await notifyContacts(tx, i18n, occ, enrolment.contacts, 'answered', romeTime(now), 'clear');
+  // Silence (and no channel) alerted the contacts (escalate()); they are the ones to reassure.
+  if (enrolment) await notifyContacts(tx, i18n, occ, enrolment.contacts, 'answered', romeTime(now), 'clear');
   await audit(tx, 'checkin.late_answer', occ);
 }
 
