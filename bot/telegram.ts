@@ -31,6 +31,7 @@ import {
   type ChannelInput,
   type InboundRow,
 } from '../db/channel-inbox.ts';
+import { handleTelegramBatch, type BatchUpdate } from '../db/channel-batch.ts';
 import type { ChannelSender, SendResult } from '../db/outbound.ts';
 import type { Logger } from '../logger.ts';
 
@@ -55,6 +56,8 @@ export interface TelegramChannelOptions {
    * below the pool size so that webhooks storing new updates never queue behind handling. Default 4.
    */
   handlerConcurrency?: number;
+  /** Most updates of different chats handled together in one batch (db/channel-batch.ts). Default 50. */
+  batchSize?: number;
 }
 
 export interface TelegramChannel {
@@ -99,6 +102,7 @@ export function createTelegramChannel(
   const leaseMs = options.leaseMs ?? 60_000;
   const typingAfterMs = options.typingAfterMs ?? 1000;
   const handlerConcurrency = Math.max(1, options.handlerConcurrency ?? 4);
+  const batchSize = Math.max(1, options.batchSize ?? 50);
   let handling = 0;
   const waitingForSlot: (() => void)[] = [];
   async function inSlot<T>(fn: () => Promise<T>): Promise<T> {
@@ -258,9 +262,73 @@ export function createTelegramChannel(
     void loadInboundMany(db, ids)
       .then((rows) => {
         const due = rows.filter((r): r is NonNullable<typeof r> => !!r && !r.processed && r.channel === 'telegram').sort(byUpdateId);
-        for (const row of due) void run(row);
+        const { batchable, single } = splitForBatch(due);
+        for (let i = 0; i < batchable.length; i += batchSize) runBatch(batchable.slice(i, i + batchSize));
+        for (const row of single) void run(row);
       })
       .catch((err) => ctx.logger.warn({ err }, 'telegram notified updates not loaded; left for the sweep'));
+  }
+
+  /**
+   * Which notified updates may go into a batch (db/channel-batch.ts): the only update of its chat
+   * in this release, with nothing of its chat in flight here, never attempted before, and an
+   * ordinary input (text, a chosen option, /start without a code). The rest go one by one.
+   */
+  function splitForBatch(due: InboundRow[]): { batchable: { row: InboundRow; update: BatchUpdate; callbackQueryId?: string }[]; single: InboundRow[] } {
+    const perChat = new Map<string, number>();
+    for (const row of due) perChat.set(chatOf(row), (perChat.get(chatOf(row)) ?? 0) + 1);
+    const batchable: { row: InboundRow; update: BatchUpdate; callbackQueryId?: string }[] = [];
+    const single: InboundRow[] = [];
+    for (const row of due) {
+      const parsed = parseTelegramUpdate(row.payload);
+      const chat = chatOf(row);
+      const input = parsed?.input;
+      let batchInput: BatchUpdate['input'] | undefined;
+      if (input?.kind === 'text') batchInput = { kind: 'text', text: input.text };
+      else if (input?.kind === 'option') batchInput = { kind: 'option', optionId: input.optionId };
+      else if (input?.kind === 'start' && !input.code) batchInput = { kind: 'start' };
+      if (!parsed?.chatId || !batchInput || perChat.get(chat) !== 1 || chatTails.has(chat) || inFlight.has(row.id) || row.attempts > 0 || !Number.isSafeInteger(Number(row.externalId))) {
+        single.push(row);
+        continue;
+      }
+      batchable.push({
+        row,
+        update: { rowId: row.id, externalId: row.externalId, chatId: parsed.chatId, locale: parsed.languageCode?.startsWith('en') ? 'en' : 'it', input: batchInput },
+        ...(input?.kind === 'option' ? { callbackQueryId: input.callbackQueryId } : {}),
+      });
+    }
+    return { batchable, single };
+  }
+
+  /**
+   * Handles a batch in one slot; what the batch leaves (or everything, if it fails) is then
+   * handled one by one, in the same per-chat queue, so later updates of a chat still wait for it.
+   */
+  function runBatch(items: { row: InboundRow; update: BatchUpdate; callbackQueryId?: string }[]): void {
+    for (const item of items) if (item.callbackQueryId) void telegram.answerCbQuery(item.callbackQueryId).catch(() => undefined);
+    const batch = inSlot(async () => {
+      const typing = typingAfterMs > 0 ? setTimeout(() => items.forEach((it) => void telegram.sendChatAction(it.update.chatId, 'typing').catch(() => undefined)), typingAfterMs) : undefined;
+      try {
+        return await handleTelegramBatch(ctx, items.map((it) => it.update));
+      } finally {
+        clearTimeout(typing);
+      }
+    }).catch((err) => {
+      ctx.logger.warn({ err, updates: items.length }, 'telegram batch not handled; taken one by one');
+      return new Set<number>();
+    });
+    for (const { row } of items) {
+      const chat = chatOf(row);
+      const p = batch
+        .then((handled) => (handled.has(row.id) ? undefined : inSlot(() => handleInOrder(row, chat))))
+        .catch((err) => ctx.logger.warn({ inboundId: row.id, err }, 'telegram update not handled; left for the sweep'))
+        .finally(() => {
+          inFlight.delete(row.id);
+          if (chatTails.get(chat) === p) chatTails.delete(chat);
+        });
+      inFlight.set(row.id, p);
+      chatTails.set(chat, p);
+    }
   }
   function announce(id: number): void {
     if (announced.size === 0) firstAnnounced = Date.now();

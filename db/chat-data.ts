@@ -157,25 +157,55 @@ function deepFreeze<T>(value: T): T {
  */
 const referenceCache = new WeakMap<object, { version: string; comuni: ComuneInfo[]; providers: ProviderInfo[] }>();
 
-/** Who the identity is linked to, the records it created, and the reference-data version: one round trip. */
-const IDENTITY_SQL = `
-select i.person_id,
+/** Who an identity is linked to and the records it created, for the identity id `KEY`. */
+const identityColumns = (key: string) => `
        (select version::text from reference_data_version where id = 1) as reference_version,
        coalesce((select json_agg(json_build_object('reference', x.reference, 'status', x.status, 'kind', x.kind) order by x.created_at desc)
                    from (select h.reference, h.status, h.kind, h.created_at
                            from help_requests h join conversations c on c.id = h.conversation_id
-                          where c.identity_id = $1::uuid order by h.created_at desc limit 20) x), '[]'::json) as requests,
+                          where c.identity_id = ${key} order by h.created_at desc limit 20) x), '[]'::json) as requests,
        coalesce((select json_agg(json_build_object('reference', s.reference, 'status', s.status) order by s.created_at desc)
                    from (select reference, status, created_at from segnalazioni
-                          where reporter_identity_id = $1::uuid order by created_at desc limit 20) s), '[]'::json) as segnalazioni
+                          where reporter_identity_id = ${key} order by created_at desc limit 20) s), '[]'::json) as segnalazioni`;
+
+/** Who the identity is linked to, the records it created, and the reference-data version: one round trip. */
+const IDENTITY_SQL = `
+select i.person_id, ${identityColumns('$1::uuid')}
   from (select $1::uuid as id) k left join channel_identities i on i.id = k.id`;
 
-/**
- * Everything the engine may know for one turn of this identity's conversation. `cacheKey`: the
- * object the reference-data cache is kept under (the database handle); without it nothing is cached.
- */
+/** The same for several identities at once (a batch of Telegram turns, db/channel-batch.ts). */
+const IDENTITIES_SQL = `
+select k.id::text as identity_id, i.person_id, ${identityColumns('k.id')}
+  from unnest($1::text::uuid[]) as k(id) left join channel_identities i on i.id = k.id`;
+
+interface IdentityRow {
+  person_id: string | null;
+  reference_version: string | null;
+  requests: ChatContext['myRequests'];
+  segnalazioni: ChatContext['mySegnalazioni'];
+}
+
 export async function loadChatContext(q: Queryable, identityId: string, now: Date, cacheKey?: object): Promise<ChatContext> {
-  const [row] = await preparedRunnerOn(q)<{ person_id: string | null; reference_version: string | null; requests: ChatContext['myRequests']; segnalazioni: ChatContext['mySegnalazioni'] }>(IDENTITY_SQL, [identityId]);
+  const [row] = await preparedRunnerOn(q)<IdentityRow>(IDENTITY_SQL, [identityId]);
+  return contextOf(q, row, now, cacheKey);
+}
+
+/**
+ * `loadChatContext` for several identities: one round trip for all of them, then the linked
+ * people's own records one by one (before linking nothing personal is loaded, so most chats need
+ * nothing more). `q` is the database or a transaction.
+ */
+export async function loadChatContexts(q: Queryable, identityIds: string[], now: Date, cacheKey?: object): Promise<Map<string, ChatContext>> {
+  const contexts = new Map<string, ChatContext>();
+  if (identityIds.length === 0) return contexts;
+  // uuids only (checked), so the array literal needs no quoting.
+  const ids = identityIds.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  const rows = await preparedRunnerOn(q)<IdentityRow & { identity_id: string }>(IDENTITIES_SQL, [`{${ids.join(',')}}`]);
+  for (const row of rows) contexts.set(row.identity_id, await contextOf(q, row, now, cacheKey));
+  return contexts;
+}
+
+async function contextOf(q: Queryable, row: IdentityRow | undefined, now: Date, cacheKey?: object): Promise<ChatContext> {
   const version = row?.reference_version ?? null;
   let reference = cacheKey ? referenceCache.get(cacheKey) : undefined;
   if (!reference || version === null || reference.version !== version) {
@@ -184,8 +214,7 @@ export async function loadChatContext(q: Queryable, identityId: string, now: Dat
     if (cacheKey && version !== null) referenceCache.set(cacheKey, reference);
   }
   const base = { comuni: reference.comuni, providers: reference.providers, myRequests: row?.requests ?? [], mySegnalazioni: row?.segnalazioni ?? [] };
-  const identity = row ? { personId: row.person_id } : undefined;
-  const personId = identity?.personId;
+  const personId = row?.person_id;
   if (!personId) return { linked: false, people: [], ...base };
 
   const list: LinkedPerson[] = [];
