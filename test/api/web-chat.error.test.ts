@@ -59,6 +59,29 @@ describe.skipIf(postgresSkipped)('web chat (bad input)', () => {
     expect(await storedCount()).toBe(before);
   });
 
+  // Over a real socket: a declared Content-Length is checked from the header (api/app.ts
+  // declaredBodyLimit), a chunked body is counted as it arrives; both end in the same 413.
+  it('over HTTP: refuses a declared or a chunked body over 64 KiB, and takes a small chunked one', async () => {
+    const base = await t.listen();
+    const before = await storedCount();
+    const big = JSON.stringify({ text: 'a'.repeat(70_000) });
+    const declared = await fetch(`${base}${path()}`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)) }, body: big });
+    await expectError(declared, 413, 'PAYLOAD_TOO_LARGE');
+    const chunks = (text: string) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < text.length; i += 8192) controller.enqueue(new TextEncoder().encode(text.slice(i, i + 8192)));
+          controller.close();
+        },
+      });
+    const chunked = await fetch(`${base}${path()}`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: chunks(big), duplex: 'half' } as RequestInit);
+    await expectError(chunked, 413, 'PAYLOAD_TOO_LARGE');
+    expect(await storedCount()).toBe(before);
+    const small = await fetch(`${base}${path()}`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: chunks(JSON.stringify({ text: 'buongiorno' })), duplex: 'half' } as RequestInit);
+    expect(small.status).toBe(200);
+    expect(await storedCount()).toBeGreaterThan(before);
+  });
+
   it('refuses unknown sessions, malformed ids, missing and wrong tokens', async () => {
     await expectError(await t.json(path(), { text: 'ciao' }), 401, 'UNAUTHORIZED');
     await expectError(await t.json(path(), { text: 'ciao' }, { headers: { authorization: 'Bearer wrong' } }), 404, 'NOT_FOUND');
