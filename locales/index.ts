@@ -47,8 +47,22 @@ export function asLocale(value: string | undefined | null): Locale {
   return value === 'en' ? 'en' : 'it';
 }
 
+/**
+ * Sentences without parameters, per i18next instance: every chat turn renders its menu and
+ * buttons, and the translations never change after start-up. Bounded by keys × locales.
+ */
+const plainSentences = new WeakMap<I18n, Map<string, string>>();
+
 /** Renders a MessageRef, nested refs in params first (a service name inside a sentence). */
 export function render(i18n: I18n, ref: MessageRef, locale: string): string {
+  if (!ref.params) {
+    let cache = plainSentences.get(i18n);
+    if (!cache) plainSentences.set(i18n, (cache = new Map()));
+    const id = `${locale}\u0000${ref.key}`;
+    let text = cache.get(id);
+    if (text === undefined) cache.set(id, (text = i18n.t(ref.key, { lng: locale })));
+    return text;
+  }
   const params: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(ref.params ?? {})) {
     params[k] = typeof v === 'object' ? render(i18n, v, locale) : v;
