@@ -19,6 +19,7 @@
  * guarantees (stored once, handled once, in order) stay with the one-by-one path.
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { cleanText, decideTurn, type Decision } from '../core/conversation/service.ts';
 import type { ChatContext } from '../core/conversation/context.ts';
 import { render } from '../locales/index.ts';
@@ -66,19 +67,27 @@ interface ResolvedRow {
 const RESOLVE_SQL = `
 with k as (select * from jsonb_to_recordset($1::text::jsonb) as k(i int, row_id bigint, chat text, update_seq bigint, external_id text))
 select k.i, i.id as identity_id, i.person_id, c.id as conversation_id, c.channel, c.locale, c.state, c.handling, c.comune_id, c.last_seq,
-       (r.id is not null and r.processed_at is null) as unhandled,
-       (exists (select 1 from channel_inbound e
-                 where e.chat_key = k.chat and e.update_seq < k.update_seq and e.processed_at is null and e.attempts = 0 and e.id <> k.row_id)
-        or exists (select 1 from messages m where m.conversation_id = c.id and m.direction = 'in' and m.processed_at is null)
-        or exists (select 1 from messages m where m.conversation_id = c.id and m.external_id = k.external_id)) as blocked,
-       (select m.options from messages m
-         where m.conversation_id = c.id and m.direction = 'out' and m.options is not null order by m.seq desc limit 1) as options
+       (r.processed_at is null and r.id is not null) as unhandled,
+       (earlier.id is not null or waiting.id is not null or seen.id is not null) as blocked,
+       latest.options
   from k
-  left join channel_inbound r on r.id = k.row_id
-  left join channel_identities i on i.channel = 'telegram' and i.address = k.chat
+  -- Each lookup is a lateral probe with LIMIT 1: an index lookup per update, never a scan or a
+  -- hash of the whole table (messages and channel_inbound only grow).
+  left join lateral (select id, processed_at from channel_inbound where id = k.row_id limit 1) r on true
+  left join lateral (select id, person_id from channel_identities where channel = 'telegram' and address = k.chat limit 1) i on true
   left join lateral (
     select id, channel, locale, state, handling, comune_id, last_seq from conversations
-     where identity_id = i.id and handling <> 'closed' order by created_at desc limit 1) c on true`;
+     where identity_id = i.id and handling <> 'closed' order by created_at desc limit 1) c on true
+  left join lateral (
+    select e.id from channel_inbound e
+     where e.chat_key = k.chat and e.update_seq < k.update_seq and e.processed_at is null and e.attempts = 0 and e.id <> k.row_id limit 1) earlier on true
+  left join lateral (
+    select m.id from messages m where m.conversation_id = c.id and m.direction = 'in' and m.processed_at is null limit 1) waiting on true
+  left join lateral (
+    select m.id from messages m where m.conversation_id = c.id and m.external_id = k.external_id limit 1) seen on true
+  left join lateral (
+    select m.options from messages m
+     where m.conversation_id = c.id and m.direction = 'out' and m.options is not null order by m.seq desc limit 1) latest on true`;
 
 /**
  * First messages: the identity and its conversation, created together. An address another
@@ -163,6 +172,9 @@ interface Conversation {
   options: StoredOption[];
 }
 
+/** Longest stretch of engine work before the batch yields to the event loop. */
+const YIELD_AFTER_MS = 3;
+
 const comuneOf = (context: ChatContext) => context.people.find((p) => p.comuneId)?.comuneId ?? null;
 
 /** The turns decided for a batch, ready to write (kept apart from the write for the tests). */
@@ -246,7 +258,14 @@ export async function planTelegramBatch(ctx: ChannelContext, updates: BatchUpdat
   if (conversations.size === 0) return plan;
 
   const contexts = await loadChatContexts(ctx.database.db, [...new Set([...conversations.values()].map((c) => c.identityId))], now, ctx.database);
+  let slice = performance.now();
   for (const [i, c] of conversations) {
+    // The engine is synchronous: let waiting webhooks in between turns, so that a large batch
+    // never holds their answers back for long.
+    if (performance.now() - slice > YIELD_AFTER_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      slice = performance.now();
+    }
     const u = updates[i]!;
     const context = contexts.get(c.identityId);
     if (!context) continue;
