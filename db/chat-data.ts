@@ -185,6 +185,10 @@ interface IdentityRow {
   segnalazioni: ChatContext['mySegnalazioni'];
 }
 
+/**
+ * Everything the engine may know for one turn of this identity's conversation. `cacheKey`: the
+ * object the reference-data cache is kept under (the database handle); without it nothing is cached.
+ */
 export async function loadChatContext(q: Queryable, identityId: string, now: Date, cacheKey?: object): Promise<ChatContext> {
   const [row] = await preparedRunnerOn(q)<IdentityRow>(IDENTITY_SQL, [identityId]);
   return contextOf(q, row, now, cacheKey);

@@ -49,13 +49,14 @@ export function asLocale(value: string | undefined | null): Locale {
 
 /**
  * Sentences without parameters, per i18next instance: every chat turn renders its menu and
- * buttons, and the translations never change after start-up. Bounded by keys × locales.
+ * buttons, and the translations never change after start-up. Bounded by keys × our two locales
+ * (any other locale string is rendered, not kept).
  */
 const plainSentences = new WeakMap<I18n, Map<string, string>>();
 
 /** Renders a MessageRef, nested refs in params first (a service name inside a sentence). */
 export function render(i18n: I18n, ref: MessageRef, locale: string): string {
-  if (!ref.params) {
+  if (!ref.params && (locale === 'it' || locale === 'en')) {
     let cache = plainSentences.get(i18n);
     if (!cache) plainSentences.set(i18n, (cache = new Map()));
     const id = `${locale}\u0000${ref.key}`;
