@@ -208,8 +208,13 @@ export function createTelegramChannel(
     const existing = inFlight.get(row.id);
     if (existing) return existing;
     const chat = chatOf(row);
-    const p = (chatTails.get(chat) ?? Promise.resolve())
-      .then(() => inSlot(() => handleInOrder(row, chat)))
+    return track(row, chat, (chatTails.get(chat) ?? Promise.resolve()).then(() => inSlot(() => handleInOrder(row, chat))));
+  }
+
+  /** Registers a row's handling as in flight and as its chat's tail, until it settles. */
+  function track(row: InboundRow, chat: string, work: Promise<unknown>): Promise<void> {
+    const p: Promise<void> = work
+      .then(() => undefined)
       .catch((err) => ctx.logger.warn({ inboundId: row.id, err }, 'telegram update not handled; left for the sweep'))
       .finally(() => {
         inFlight.delete(row.id);
@@ -319,15 +324,7 @@ export function createTelegramChannel(
     });
     for (const { row } of items) {
       const chat = chatOf(row);
-      const p = batch
-        .then((handled) => (handled.has(row.id) ? undefined : inSlot(() => handleInOrder(row, chat))))
-        .catch((err) => ctx.logger.warn({ inboundId: row.id, err }, 'telegram update not handled; left for the sweep'))
-        .finally(() => {
-          inFlight.delete(row.id);
-          if (chatTails.get(chat) === p) chatTails.delete(chat);
-        });
-      inFlight.set(row.id, p);
-      chatTails.set(chat, p);
+      void track(row, chat, batch.then((handled) => (handled.has(row.id) ? undefined : inSlot(() => handleInOrder(row, chat)))));
     }
   }
   function announce(id: number): void {
