@@ -255,61 +255,112 @@ export function createTelegramChannel(
   // Webhooks of one chat may arrive concurrently and commit out of order: NOTIFYs are gathered
   // until none came for a short quiet window (at most REORDER_MAX_MS after the first), then run
   // sorted by update_id. Handling costs this much latency; an elderly reader does not notice it.
+  // One release is handled at a time: what is announced meanwhile waits for the next one, so
+  // under load the releases grow and more turns share each batch.
   const REORDER_QUIET_MS = 100;
   const REORDER_MAX_MS = 1000;
   let announced = new Set<number>();
   let reorderTimer: NodeJS.Timeout | undefined;
   let firstAnnounced = 0;
+  let releasing: Promise<void> | undefined;
   function release(): void {
+    reorderTimer = undefined;
+    if (releasing || announced.size === 0 || stopped) return;
     const ids = [...announced];
     announced = new Set();
-    reorderTimer = undefined;
-    void loadInboundMany(db, ids)
-      .then((rows) => {
-        const due = rows.filter((r): r is NonNullable<typeof r> => !!r && !r.processed && r.channel === 'telegram').sort(byUpdateId);
-        const { batchable, single } = splitForBatch(due);
-        for (let i = 0; i < batchable.length; i += batchSize) runBatch(batchable.slice(i, i + batchSize));
-        for (const row of single) void run(row);
-      })
-      .catch((err) => ctx.logger.warn({ err }, 'telegram notified updates not loaded; left for the sweep'));
+    releasing = releaseRows(ids)
+      .catch((err) => ctx.logger.warn({ err }, 'telegram notified updates not handled; left for the sweep'))
+      .finally(() => {
+        releasing = undefined;
+        if (announced.size > 0 && !reorderTimer && !stopped) armReorderTimer();
+      });
+  }
+
+  async function releaseRows(ids: number[]): Promise<void> {
+    const rows = await loadInboundMany(db, ids);
+    const due = rows.filter((r): r is NonNullable<typeof r> => !!r && !r.processed && r.channel === 'telegram').sort(byUpdateId);
+    const { chats, single } = planRelease(due);
+    for (const row of single) void run(row);
+    // Round n batches the n-th update of every chat still on the fast path: a chat's next update
+    // joins a batch only once a batch has handled the one before it.
+    const later = chats.flatMap((chat) => chat.rest);
+    const next = chats.map(() => 0);
+    while (!stopped) {
+      const round = chats.flatMap((chat, c) => (next[c]! < chat.items.length ? [{ c, item: chat.items[next[c]!]! }] : []));
+      if (round.length === 0) break;
+      const batches: BatchItem[][] = [];
+      for (let i = 0; i < round.length; i += batchSize) batches.push(round.slice(i, i + batchSize).map((r) => r.item));
+      const handled = new Set((await Promise.all(batches.map(runBatch))).flatMap((set) => [...set]));
+      for (const { c, item } of round) {
+        const items = chats[c]!.items;
+        if (handled.has(item.row.id)) next[c]! += 1;
+        else {
+          // runBatch takes this one one by one; the chat's later updates queue behind it.
+          later.push(...items.slice(next[c]! + 1).map((it) => it.row));
+          next[c] = items.length;
+        }
+      }
+    }
+    // After stop() the sweep of the next start (here or on another instance) takes what is left.
+    if (!stopped) for (const row of later.sort(byUpdateId)) void run(row);
+  }
+
+  type BatchItem = { row: InboundRow; update: BatchUpdate; callbackQueryId?: string };
+
+  /** A row the batch can take: an ordinary input (text, a chosen option, /start without a code), never attempted before. */
+  function batchItemOf(row: InboundRow): BatchItem | undefined {
+    const parsed = parseTelegramUpdate(row.payload);
+    const input = parsed?.input;
+    let batchInput: BatchUpdate['input'] | undefined;
+    if (input?.kind === 'text') batchInput = { kind: 'text', text: input.text };
+    else if (input?.kind === 'option') batchInput = { kind: 'option', optionId: input.optionId };
+    else if (input?.kind === 'start' && !input.code) batchInput = { kind: 'start' };
+    if (!parsed?.chatId || !batchInput || inFlight.has(row.id) || row.attempts > 0 || !Number.isSafeInteger(Number(row.externalId))) return undefined;
+    return {
+      row,
+      update: { rowId: row.id, externalId: row.externalId, chatId: parsed.chatId, locale: parsed.languageCode?.startsWith('en') ? 'en' : 'it', input: batchInput },
+      ...(input?.kind === 'option' ? { callbackQueryId: input.callbackQueryId } : {}),
+    };
   }
 
   /**
-   * Which notified updates may go into a batch (db/channel-batch.ts): the only update of its chat
-   * in this release, with nothing of its chat in flight here, never attempted before, and an
-   * ordinary input (text, a chosen option, /start without a code). The rest go one by one.
+   * Splits notified updates (sorted by update_id) by chat: a chat with nothing in flight here
+   * offers its leading batchable updates to the batches (db/channel-batch.ts), and the rest
+   * after them; a chat with something in flight goes one by one, in order, behind it.
    */
-  function splitForBatch(due: InboundRow[]): { batchable: { row: InboundRow; update: BatchUpdate; callbackQueryId?: string }[]; single: InboundRow[] } {
-    const perChat = new Map<string, number>();
-    for (const row of due) perChat.set(chatOf(row), (perChat.get(chatOf(row)) ?? 0) + 1);
-    const batchable: { row: InboundRow; update: BatchUpdate; callbackQueryId?: string }[] = [];
-    const single: InboundRow[] = [];
+  function planRelease(due: InboundRow[]): { chats: { items: BatchItem[]; rest: InboundRow[] }[]; single: InboundRow[] } {
+    const byChat = new Map<string, InboundRow[]>();
     for (const row of due) {
-      const parsed = parseTelegramUpdate(row.payload);
       const chat = chatOf(row);
-      const input = parsed?.input;
-      let batchInput: BatchUpdate['input'] | undefined;
-      if (input?.kind === 'text') batchInput = { kind: 'text', text: input.text };
-      else if (input?.kind === 'option') batchInput = { kind: 'option', optionId: input.optionId };
-      else if (input?.kind === 'start' && !input.code) batchInput = { kind: 'start' };
-      if (!parsed?.chatId || !batchInput || perChat.get(chat) !== 1 || chatTails.has(chat) || inFlight.has(row.id) || row.attempts > 0 || !Number.isSafeInteger(Number(row.externalId))) {
-        single.push(row);
+      const rows = byChat.get(chat);
+      if (rows) rows.push(row);
+      else byChat.set(chat, [row]);
+    }
+    const chats: { items: BatchItem[]; rest: InboundRow[] }[] = [];
+    const single: InboundRow[] = [];
+    for (const [chat, rows] of byChat) {
+      if (chat.startsWith('row:') || chatTails.has(chat)) {
+        single.push(...rows);
         continue;
       }
-      batchable.push({
-        row,
-        update: { rowId: row.id, externalId: row.externalId, chatId: parsed.chatId, locale: parsed.languageCode?.startsWith('en') ? 'en' : 'it', input: batchInput },
-        ...(input?.kind === 'option' ? { callbackQueryId: input.callbackQueryId } : {}),
-      });
+      const items: BatchItem[] = [];
+      for (const row of rows) {
+        const item = batchItemOf(row);
+        if (!item) break;
+        items.push(item);
+      }
+      if (items.length === 0) single.push(...rows);
+      else chats.push({ items, rest: rows.slice(items.length) });
     }
-    return { batchable, single };
+    return { chats, single };
   }
 
   /**
    * Handles a batch in one slot; what the batch leaves (or everything, if it fails) is then
    * handled one by one, in the same per-chat queue, so later updates of a chat still wait for it.
+   * Resolves with the rows the batch handled.
    */
-  function runBatch(items: { row: InboundRow; update: BatchUpdate; callbackQueryId?: string }[]): void {
+  function runBatch(items: BatchItem[]): Promise<Set<number>> {
     for (const item of items) if (item.callbackQueryId) void telegram.answerCbQuery(item.callbackQueryId).catch(() => undefined);
     const batch = inSlot(async () => {
       const typing = typingAfterMs > 0 ? setTimeout(() => items.forEach((it) => void telegram.sendChatAction(it.update.chatId, 'typing').catch(() => undefined)), typingAfterMs) : undefined;
@@ -326,12 +377,16 @@ export function createTelegramChannel(
       const chat = chatOf(row);
       void track(row, chat, batch.then((handled) => (handled.has(row.id) ? undefined : inSlot(() => handleInOrder(row, chat)))));
     }
+    return batch;
+  }
+  function armReorderTimer(): void {
+    reorderTimer = setTimeout(release, Math.max(0, Math.min(REORDER_QUIET_MS, firstAnnounced + REORDER_MAX_MS - Date.now())));
   }
   function announce(id: number): void {
     if (announced.size === 0) firstAnnounced = Date.now();
     announced.add(id);
     if (reorderTimer) clearTimeout(reorderTimer);
-    reorderTimer = setTimeout(release, Math.max(0, Math.min(REORDER_QUIET_MS, firstAnnounced + REORDER_MAX_MS - Date.now())));
+    armReorderTimer();
   }
 
   async function processStored(id: number): Promise<void> {
@@ -443,6 +498,7 @@ export function createTelegramChannel(
       if (sweepTimer) clearTimeout(sweepTimer);
       if (reorderTimer) clearTimeout(reorderTimer);
       await unlisten?.();
+      await releasing;
       await pollLoop?.catch(() => undefined);
       await Promise.allSettled([...inFlight.values()]);
     },

@@ -172,6 +172,19 @@ describe.skipIf(postgresSkipped)(`reliability: replay, ordering, races (${testDb
     expect(await db().select({ id: helpRequests.id }).from(helpRequests).where(eq(helpRequests.conversationId, conversationId))).toHaveLength(1);
   });
 
+  it('handles several chats’ Telegram webhooks, many per chat, each chat in update_id order and each update once', async () => {
+    const chats = [880101, 880102, 880103, 880104, 880105];
+    const texts = ['buongiorno', 'grazie', 'buonasera'];
+    const updates = chats.flatMap((chat, c) => texts.map((text, i) => telegramText(6100 + c * 10 + i, chat, text)));
+    const statuses = await Promise.all([...updates].reverse().map((u) => tg(u)));
+    expect(statuses.every((r) => r.status === 200)).toBe(true);
+    await waitFor('all handled', async () => (await Promise.all(updates.map((u) => processed('telegram', String(u.update_id))))).every(Boolean));
+    for (const [c, chat] of chats.entries()) {
+      const order = await inboundOrder(await conversationOf('telegram', String(chat)));
+      expect(order.map((o) => o.externalId)).toEqual(texts.map((_, i) => String(6100 + c * 10 + i)));
+    }
+  });
+
   it('handles a phone’s SMS webhooks arriving concurrently in the order they were stored', async () => {
     const phone = '+393338800002';
     const bodies = ['vorrei aiuto per la spesa martedì alle 10', 'Albairate', 'sì'];
