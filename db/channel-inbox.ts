@@ -17,6 +17,7 @@ import { receiveMessage } from '../core/conversation/service.ts';
 import { createChatDeps } from './chat-deps.ts';
 import { identityAddress, redeemLinkCode } from './chat-link.ts';
 import { notify, type Database, type Db, type Queryable } from './client.ts';
+import { storeInboundGrouped } from './inbound-store.ts';
 import { preparedRunner } from './prepared.ts';
 import { appendInbound, latestOptions, MESSAGES_CHANNEL, nextSeq, repliesTo } from './conversations.ts';
 import { enqueueOutbound, openStaffTask, type OutChannel } from './outbound.ts';
@@ -35,29 +36,14 @@ export interface InboundRow {
 }
 
 /**
- * Stores a raw update and announces it, in one statement (this runs inside the webhook, before the
- * provider gets its 200). On a redelivery the insert does nothing and the first copy is returned.
+ * Commits a raw update and announces it (NOTIFY) before the provider gets its 200. `duplicate`
+ * when this external id was stored before. Concurrent calls share one statement (db/inbound-store.ts).
  */
-const STORE_INBOUND_SQL = `
-with ins as (
-  insert into channel_inbound (channel, external_id, payload) values ($1::text, $2::text, $3::text::jsonb)
-  on conflict (channel, external_id) do nothing
-  returning id)
-select id::text as id, pg_notify('${INBOX_CHANNEL}', $1::text || ':' || id::text) as signalled from ins`;
-
-const SEEN_INBOUND_SQL = `select id::text as id, processed_at is not null as processed from channel_inbound where channel = $1::text and external_id = $2::text`;
-
-/** Commits a raw inbound update. `duplicate` when this external id was stored before. */
-export async function storeInbound(
+export function storeInbound(
   db: Db,
   input: { channel: OutChannel; externalId: string; payload: Record<string, unknown> },
 ): Promise<{ id: number; duplicate: boolean; processed: boolean }> {
-  const run = preparedRunner(db);
-  const [row] = await run<{ id: string }>(STORE_INBOUND_SQL, [input.channel, input.externalId, JSON.stringify(input.payload)]);
-  if (row) return { id: Number(row.id), duplicate: false, processed: false };
-  const [seen] = await run<{ id: string; processed: boolean }>(SEEN_INBOUND_SQL, [input.channel, input.externalId]);
-  if (!seen) throw new Error('inbound update neither stored nor found');
-  return { id: Number(seen.id), duplicate: true, processed: seen.processed };
+  return storeInboundGrouped(db, INBOX_CHANNEL, input);
 }
 
 export async function loadInbound(db: Db, id: number): Promise<(InboundRow & { processed: boolean }) | undefined> {
