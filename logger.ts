@@ -29,6 +29,15 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   );
 }
 
+/**
+ * The service's stdout: each line is written off the event loop (a request never waits for the
+ * terminal or the log collector), lines that pile up meanwhile go out in one write, and whatever
+ * is still buffered is written synchronously when the process exits.
+ */
+export function stdoutDestination(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false });
+}
+
 /** Errors are logged by type, code and stack frames only: messages of driver errors may echo values. */
 export function serializeError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: typeof err };

@@ -20,7 +20,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, recyclePostgresClients } from './db/client.ts';
 import { prepareDatabase, type GeneratedCredential } from './db/startup.ts';
 import { createI18n } from './locales/index.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, stdoutDestination, type Logger } from './logger.ts';
 
 export const CREDENTIALS_FILE = 'admin-password.txt';
 /** How often time-driven case events are looked for (they are deduplicated, so instances may overlap). */
@@ -201,7 +201,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, stdoutDestination());
   // A stray rejected promise (a database that vanished under a background task) must not take the
   // service down with every open conversation: it is logged and the process goes on.
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
