@@ -17,7 +17,7 @@ import { receiveMessage } from '../core/conversation/service.ts';
 import { createChatDeps } from './chat-deps.ts';
 import { identityAddress, redeemLinkCode } from './chat-link.ts';
 import { notify, type Database, type Db, type Queryable } from './client.ts';
-import { storeInboundGrouped } from './inbound-store.ts';
+import { storeInboundGrouped, type InboundToStore, type StoredInbound } from './inbound-store.ts';
 import { preparedRunner } from './prepared.ts';
 import { appendInbound, latestOptions, MESSAGES_CHANNEL, nextSeq, repliesTo } from './conversations.ts';
 import { enqueueOutbound, openStaffTask, type OutChannel } from './outbound.ts';
@@ -39,10 +39,7 @@ export interface InboundRow {
  * Commits a raw update and announces it (NOTIFY) before the provider gets its 200. `duplicate`
  * when this external id was stored before. Concurrent calls share one statement (db/inbound-store.ts).
  */
-export function storeInbound(
-  db: Db,
-  input: { channel: OutChannel; externalId: string; payload: Record<string, unknown> },
-): Promise<{ id: number; duplicate: boolean; processed: boolean }> {
+export function storeInbound(db: Db, input: InboundToStore): Promise<StoredInbound> {
   return storeInboundGrouped(db, INBOX_CHANNEL, input);
 }
 

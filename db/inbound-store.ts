@@ -29,7 +29,7 @@ const MAX_GROUP = 200;
  * For each input, in order: the new row's id, or the row already stored under its key (read in
  * the statement's snapshot; null when a concurrent store committed it after that snapshot).
  */
-const storeManySql = (notifyChannel: string) => `
+const storeManyText = (notifyChannel: string) => `
 with k as (
   select * from jsonb_to_recordset($1::text::jsonb) as k(i int, channel text, external_id text, payload jsonb)),
 ins as (
@@ -40,11 +40,20 @@ ins as (
 signal as (
   select pg_notify('${notifyChannel}', channel || ':' || id::text) from ins)
 select k.i, ins.id::text as new_id, old.id::text as old_id, old.processed_at is not null as processed,
+       -- a plain CTE runs only if read: reading it sends the notifications
        (select count(*) from signal) as signalled
 from k
 left join ins on ins.channel = k.channel and ins.external_id = k.external_id
 left join channel_inbound old on ins.id is null and old.channel = k.channel and old.external_id = k.external_id
 order by k.i`;
+
+/** The statement text per notify channel, built once. */
+const storeManyTexts = new Map<string, string>();
+function storeManySql(notifyChannel: string): string {
+  let text = storeManyTexts.get(notifyChannel);
+  if (!text) storeManyTexts.set(notifyChannel, (text = storeManyText(notifyChannel)));
+  return text;
+}
 
 const SEEN_SQL = `select id::text as id, processed_at is not null as processed from channel_inbound where channel = $1::text and external_id = $2::text`;
 
