@@ -103,7 +103,9 @@ async function openPostgres(url: string): Promise<Database> {
       // end within a second.
       backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
       idle_timeout: 60,
-      connection: { application_name: 'centrale' },
+      // ISO dates whatever the server's default (an Italian server may say 'SQL, DMY'): the drivers'
+      // date parsing and the JSON Postgres writes for the API (db/waiting-list.ts) both rely on it.
+      connection: { application_name: 'centrale', DateStyle: 'ISO, MDY' },
     });
     drizzlePostgres({ client: c, schema, casing }); // drizzle sets its date parsers on the client
     return c;

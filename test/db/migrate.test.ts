@@ -51,6 +51,19 @@ describe.skipIf(postgresSkipped)('migrations and start-up work', () => {
     expect((await db.select().from(auditLog)).some((r) => r.action === 'tampered')).toBe(false);
   });
 
+  it.skipIf(testDbKind !== 'postgres')('writes dates as ISO even where the server is set to an Italian DateStyle', async () => {
+    const name = new URL(t.url!).pathname.slice(1);
+    await t.database.db.execute(sql.raw(`alter database "${name}" set DateStyle = 'SQL, DMY'`));
+    const fresh = await openDatabase({ kind: 'postgres', url: t.url! });
+    try {
+      const [row] = rowsOf<{ d: string; style: string }>(await fresh.db.execute(sql`select (date '2026-11-22')::text as d, current_setting('DateStyle') as style`));
+      expect(row).toEqual({ d: '2026-11-22', style: 'ISO, MDY' });
+    } finally {
+      await fresh.close();
+      await t.database.db.execute(sql.raw(`alter database "${name}" reset DateStyle`));
+    }
+  });
+
   it('resets the admin password from CENTRALE_ADMIN_PASSWORD on a later start', async () => {
     const report = await prepareDatabase(t.database.db, { adminPassword: 'another-long-password', demoData: true });
     expect(report).toMatchObject({ migrationsApplied: 0, adminCreated: false, demoLoaded: false, generated: [] });
