@@ -14,14 +14,10 @@ export interface Measurement {
   p99Ms: number;
 }
 
-export async function measure(
-  name: string,
-  op: (i: number) => Promise<unknown>,
-  options: { seconds?: number; concurrency?: number; warmup?: number } = {},
-): Promise<Measurement> {
-  const seconds = options.seconds ?? Number(process.env.BENCH_SECONDS ?? 3);
-  const concurrency = options.concurrency ?? 10;
-  for (let i = 0; i < (options.warmup ?? 50); i++) await op(i);
+type Op = (i: number) => Promise<unknown>;
+
+/** Runs `op` from `concurrency` callers until `seconds` have passed; the latency of every call. */
+async function load(op: Op, seconds: number, concurrency: number): Promise<{ latencies: number[]; elapsed: number }> {
   const latencies: number[] = [];
   let counter = 0;
   const started = performance.now();
@@ -35,10 +31,47 @@ export async function measure(
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
+  return { latencies, elapsed: (performance.now() - started) / 1000 };
+}
+
+function summarise(name: string, latencies: number[], elapsed: number): Measurement {
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
   return { name, ops: latencies.length, perSecond: latencies.length / elapsed, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+}
+
+export async function measure(name: string, op: Op, options: { seconds?: number; concurrency?: number; warmup?: number } = {}): Promise<Measurement> {
+  const seconds = options.seconds ?? Number(process.env.BENCH_SECONDS ?? 3);
+  for (let i = 0; i < (options.warmup ?? 50); i++) await op(i);
+  const { latencies, elapsed } = await load(op, seconds, options.concurrency ?? 10);
+  return summarise(name, latencies, elapsed);
+}
+
+/**
+ * Two operations compared side by side: each is first run under load for `warmupSeconds` (so that
+ * both are measured with their code optimised by the JIT, not the one that happens to go second),
+ * then they take turns in `rounds` short runs (a b, b a, a b…) adding up to `seconds` each, so
+ * that a slower or faster spell of the machine falls on both. Latencies are pooled over the rounds.
+ */
+export async function measureSideBySide(
+  a: { name: string; op: Op },
+  b: { name: string; op: Op },
+  options: { seconds?: number; rounds?: number; warmupSeconds?: number; concurrency?: number } = {},
+): Promise<[Measurement, Measurement]> {
+  const seconds = options.seconds ?? Number(process.env.BENCH_SECONDS ?? 3);
+  const rounds = options.rounds ?? 3;
+  const concurrency = options.concurrency ?? 10;
+  const warmup = options.warmupSeconds ?? 1;
+  for (const side of [a, b]) await load(side.op, warmup, concurrency);
+  const pooled = [a, b].map(() => ({ latencies: [] as number[], elapsed: 0 }));
+  for (let round = 0; round < rounds; round++) {
+    for (const index of round % 2 === 0 ? [0, 1] : [1, 0]) {
+      const run = await load([a, b][index]!.op, seconds / rounds, concurrency);
+      pooled[index]!.latencies.push(...run.latencies);
+      pooled[index]!.elapsed += run.elapsed;
+    }
+  }
+  return [summarise(a.name, pooled[0]!.latencies, pooled[0]!.elapsed), summarise(b.name, pooled[1]!.latencies, pooled[1]!.elapsed)];
 }
 
 export function formatRow(m: Measurement): string {

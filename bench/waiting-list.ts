@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { createBenchApp } from './app.ts';
-import { formatRow, measure, type Measurement } from './harness.ts';
+import { formatRow, measureSideBySide, type Measurement } from './harness.ts';
 import type { BenchTarget } from './targets.ts';
 
 export const BENCH_COMUNE = 'bench';
@@ -72,11 +72,13 @@ export async function benchWaitingList(target: BenchTarget, log: (line: string) 
   const rows: Measurement[] = [];
   const ratios: Record<string, number> = {};
   for (const limit of [100, 1000]) {
-    const api = await measure(`waiting list ${limit}/page, first page, centrale (${target.kind})`, () => get(`/api/v1/comuni/${BENCH_COMUNE}/waiting-list?limit=${limit}`));
-    const sqlFirst = await measure(`waiting list ${limit}/page, first page, raw SQL (${target.kind})`, () => raw(RAW_FIRST, [BENCH_COMUNE, limit + 1]));
-    const apiDeep = await measure(`waiting list ${limit}/page at #50,000, centrale (${target.kind})`, () => get(`/api/v1/comuni/${BENCH_COMUNE}/waiting-list?limit=${limit}&cursor=${deepCursor}`));
-    const sqlDeep = await measure(`waiting list ${limit}/page at #50,000, raw SQL (${target.kind})`, () =>
-      raw(RAW_AFTER, [BENCH_COMUNE, limit + 1, m.total_points, m.autonomy_points, middleDate, m.id]),
+    const [api, sqlFirst] = await measureSideBySide(
+      { name: `waiting list ${limit}/page, first page, centrale (${target.kind})`, op: () => get(`/api/v1/comuni/${BENCH_COMUNE}/waiting-list?limit=${limit}`) },
+      { name: `waiting list ${limit}/page, first page, raw SQL (${target.kind})`, op: () => raw(RAW_FIRST, [BENCH_COMUNE, limit + 1]) },
+    );
+    const [apiDeep, sqlDeep] = await measureSideBySide(
+      { name: `waiting list ${limit}/page at #50,000, centrale (${target.kind})`, op: () => get(`/api/v1/comuni/${BENCH_COMUNE}/waiting-list?limit=${limit}&cursor=${deepCursor}`) },
+      { name: `waiting list ${limit}/page at #50,000, raw SQL (${target.kind})`, op: () => raw(RAW_AFTER, [BENCH_COMUNE, limit + 1, m.total_points, m.autonomy_points, middleDate, m.id]) },
     );
     for (const r of [api, sqlFirst, apiDeep, sqlDeep]) {
       rows.push(r);
