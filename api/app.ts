@@ -44,7 +44,7 @@ import { resourceRoutes } from './routes/resources.ts';
 import { smsRoutes } from './routes/sms.ts';
 import { telegramRoutes } from './routes/telegram.ts';
 import { webChatRoutes } from './routes/web-chat.ts';
-import { hmacHex } from './security.ts';
+import { memoHmacHex } from './security.ts';
 import { renderChatPage } from './web/chat-page.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -159,12 +159,13 @@ export function createApp(deps: AppDeps) {
   app.use('*', (c, next) => (DOCUMENT_UPLOAD_PATH.test(c.req.path) ? documentBodies(c, next) : smallBodies(c, next)));
 
   // Staff session from the cookie (keyed hash → row), with idle timeout.
+  const sessionKeyOf = memoHmacHex(deps.sessionSecret);
   app.use('/api/*', async (c, next) => {
     c.set('staff', undefined);
     c.set('staffSessionKey', undefined);
     const token = getCookie(c, STAFF_COOKIE);
     if (token && token.length <= 200) {
-      const key = hmacHex(deps.sessionSecret, token);
+      const key = sessionKeyOf(token);
       const now = deps.now();
       const idleSince = new Date(now.getTime() - deps.config.sessionIdleMinutes * 60_000);
       const session = await hot.findLiveStaffSession(key, now, idleSince);

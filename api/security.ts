@@ -15,6 +15,24 @@ export function hmacHex(secret: string, value: string): string {
   return createHmac('sha256', secret).update(value).digest('hex');
 }
 
+/**
+ * `hmacHex` remembered for the values seen lately: every staff request turns its session cookie
+ * into the session's key, and the HMAC was a visible share of a cheap request (a waiting-list
+ * page). Bounded: a full memo starts again, so random cookies cost only the HMAC they always did.
+ */
+export function memoHmacHex(secret: string, max = 10_000): (value: string) => string {
+  const memo = new Map<string, string>();
+  return (value) => {
+    let key = memo.get(value);
+    if (key === undefined) {
+      if (memo.size >= max) memo.clear();
+      key = hmacHex(secret, value);
+      memo.set(value, key);
+    }
+    return key;
+  };
+}
+
 /** Constant-time comparison of two strings (false when lengths differ). */
 export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);

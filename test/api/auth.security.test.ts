@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { auditLog, staffSessions } from '../../db/schema.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 import { postgresSkipped } from '../helpers/test-db.ts';
+import { hmacHex, memoHmacHex } from '../../api/security.ts';
 
 describe.skipIf(postgresSkipped)('staff login and sessions', () => {
   let t: TestApp;
@@ -26,6 +27,13 @@ describe.skipIf(postgresSkipped)('staff login and sessions', () => {
     expect(rows.some((r) => r.id === token)).toBe(false); // only a keyed hash is stored
     const me = await t.request('/api/v1/auth/me', { headers: { cookie: cookie.split(';')[0]! } });
     expect(((await me.json()) as { staff: { username: string } }).staff.username).toBe('sara');
+  });
+
+  it('remembers session keys without ever answering a stale or wrong one, within its bound', () => {
+    const keyOf = memoHmacHex('secret-a', 3);
+    const values = ['t1', 't2', 't3', 't4', 't5', 't1', 't5'];
+    for (const v of values) expect(keyOf(v)).toBe(hmacHex('secret-a', v));
+    expect(memoHmacHex('secret-b')('t1')).not.toBe(keyOf('t1'));
   });
 
   it('gives a new session id at every login', async () => {
