@@ -49,7 +49,8 @@ export async function measure(name: string, op: Op, options: { seconds?: number;
 
 /**
  * Two operations compared side by side: each is first run under load for `warmupSeconds` (so that
- * both are measured with their code optimised by the JIT, not the one that happens to go second),
+ * both are measured with their code optimised by the JIT: a route through the whole app was still
+ * getting cheaper after one second, a bare driver call long before),
  * then they take turns in `rounds` short runs (a b, b a, a b…) adding up to `seconds` each, so
  * that a slower or faster spell of the machine falls on both. Latencies are pooled over the rounds.
  */
@@ -61,7 +62,7 @@ export async function measureSideBySide(
   const seconds = options.seconds ?? Number(process.env.BENCH_SECONDS ?? 3);
   const rounds = options.rounds ?? 3;
   const concurrency = options.concurrency ?? 10;
-  const warmup = options.warmupSeconds ?? 1;
+  const warmup = options.warmupSeconds ?? 3;
   for (const side of [a, b]) await load(side.op, warmup, concurrency);
   const pooled = [a, b].map(() => ({ latencies: [] as number[], elapsed: 0 }));
   for (let round = 0; round < rounds; round++) {
