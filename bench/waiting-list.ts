@@ -56,11 +56,7 @@ export async function benchWaitingList(target: BenchTarget, log: (line: string) 
   await seedWaitingList(target);
   const bench = await createBenchApp(target);
   const raw = rawRunner(target);
-  const get = async (url: string) => {
-    const res = await bench.app.request(url, { headers: { cookie: bench.cookie } });
-    if (res.status !== 200) throw new Error(`${url} → ${res.status}`);
-    return res.json() as Promise<{ nextCursor: string | null; entries: { applicationId: string; applicationDate: string; totalPoints: number; autonomyPoints: number }[] }>;
-  };
+  const get = (path: string) => bench.get(path);
   // A cursor in the middle of the list (position 50,000) for the deep-page case.
   const middle = (await raw(`${RAW_FIRST} offset ${Math.floor(BENCH_APPLICATIONS / 2) - 1}`.replace('limit $2', 'limit 1'), [BENCH_COMUNE])) as {
     id: string; application_date: string | Date; total_points: number; autonomy_points: number;
@@ -72,6 +68,11 @@ export async function benchWaitingList(target: BenchTarget, log: (line: string) 
   const rows: Measurement[] = [];
   const ratios: Record<string, number> = {};
   for (const limit of [100, 1000]) {
+    // What is measured is a real page: full, with a cursor to the next one.
+    for (const path of [`/api/v1/comuni/${BENCH_COMUNE}/waiting-list?limit=${limit}`, `/api/v1/comuni/${BENCH_COMUNE}/waiting-list?limit=${limit}&cursor=${deepCursor}`]) {
+      const page = JSON.parse(await get(path)) as { entries: unknown[]; nextCursor: string | null };
+      if (page.entries.length !== limit || !page.nextCursor) throw new Error(`${path}: ${page.entries.length} entries`);
+    }
     const [api, sqlFirst] = await measureSideBySide(
       { name: `waiting list ${limit}/page, first page, centrale (${target.kind})`, op: () => get(`/api/v1/comuni/${BENCH_COMUNE}/waiting-list?limit=${limit}`) },
       { name: `waiting list ${limit}/page, first page, raw SQL (${target.kind})`, op: () => raw(RAW_FIRST, [BENCH_COMUNE, limit + 1]) },
