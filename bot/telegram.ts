@@ -19,6 +19,7 @@ import {
   acquireLease,
   handleChannelInput,
   INBOX_CHANNEL,
+  instanceTagOf,
   loadInbound,
   markInboundFailed,
   markInboundProcessed,
@@ -58,6 +59,11 @@ export interface TelegramChannelOptions {
   handlerConcurrency?: number;
   /** Most updates of different chats handled together in one batch (db/channel-batch.ts). Default 50. */
   batchSize?: number;
+  /**
+   * An update stored by another instance is that instance's to handle: this one takes it only
+   * if it is still waiting this long after its NOTIFY (the other may have stopped). Default 2000.
+   */
+  foreignDelayMs?: number;
 }
 
 export interface TelegramChannel {
@@ -103,6 +109,8 @@ export function createTelegramChannel(
   const typingAfterMs = options.typingAfterMs ?? 1000;
   const handlerConcurrency = Math.max(1, options.handlerConcurrency ?? 4);
   const batchSize = Math.max(1, options.batchSize ?? 50);
+  const foreignDelayMs = Math.max(0, options.foreignDelayMs ?? 2000);
+  const here = instanceTagOf(db);
   let handling = 0;
   const waitingForSlot: (() => void)[] = [];
   async function inSlot<T>(fn: () => Promise<T>): Promise<T> {
@@ -389,6 +397,29 @@ export function createTelegramChannel(
     armReorderTimer();
   }
 
+  // Every instance hears every NOTIFY. Each takes at once only what it stored itself, so that
+  // several instances share the turns instead of all running every one (only one of them could
+  // write it); another instance's update is announced here only after foreignDelayMs, when the
+  // load of the release finds it already handled unless its own instance failed to.
+  const foreign: { id: number; due: number }[] = [];
+  let foreignTimer: NodeJS.Timeout | undefined;
+  function announceForeign(id: number): void {
+    foreign.push({ id, due: Date.now() + foreignDelayMs });
+    if (!foreignTimer) armForeignTimer();
+  }
+  function armForeignTimer(): void {
+    const head = foreign[0];
+    foreignTimer = head && !stopped ? setTimeout(announceDueForeign, Math.max(0, head.due - Date.now())) : undefined;
+    foreignTimer?.unref?.();
+  }
+  function announceDueForeign(): void {
+    const now = Date.now();
+    let due = 0;
+    while (due < foreign.length && foreign[due]!.due <= now) announce(foreign[due++]!.id);
+    foreign.splice(0, due);
+    armForeignTimer();
+  }
+
   async function processStored(id: number): Promise<void> {
     const row = await loadInbound(db, id);
     if (row && !row.processed && row.channel === 'telegram') await run(row);
@@ -471,8 +502,10 @@ export function createTelegramChannel(
     async start() {
       stopped = false;
       unlisten = await ctx.database.listen(INBOX_CHANNEL, (payload) => {
-        const [channel, id] = payload.split(':');
-        if (channel === 'telegram' && id) announce(Number(id));
+        const [channel, id, tag] = payload.split(':');
+        if (channel !== 'telegram' || !id) return;
+        if (tag === undefined || tag === here) announce(Number(id));
+        else announceForeign(Number(id));
       });
       const tick = () => {
         if (stopped) return;
@@ -497,6 +530,9 @@ export function createTelegramChannel(
       abort?.abort();
       if (sweepTimer) clearTimeout(sweepTimer);
       if (reorderTimer) clearTimeout(reorderTimer);
+      if (foreignTimer) clearTimeout(foreignTimer);
+      foreignTimer = undefined;
+      foreign.length = 0;
       await unlisten?.();
       await releasing;
       await pollLoop?.catch(() => undefined);

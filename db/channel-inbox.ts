@@ -24,6 +24,7 @@ import { enqueueOutbound, openStaffTask, type OutChannel } from './outbound.ts';
 import { channelIdentities, channelInbound, channelLeases, conversations, documents, messages, people, type StoredInput } from './schema.ts';
 
 export const INBOX_CHANNEL = 'centrale_channel_inbox';
+export { instanceTagOf } from './inbound-store.ts';
 /** After this many failed attempts a row is left to staff (and logged), not retried forever. */
 export const MAX_INBOUND_ATTEMPTS = 10;
 

@@ -5,6 +5,7 @@
  * Every caller still gets its answer only after its own row is committed, so the provider's 200
  * keeps meaning "stored", and duplicates are recognised on the same unique key.
  */
+import { randomUUID } from 'node:crypto';
 import type { Db } from './client.ts';
 import type { OutChannel } from './outbound.ts';
 import { preparedRunner, type PreparedRunner } from './prepared.ts';
@@ -25,7 +26,8 @@ export interface StoredInbound {
 const MAX_GROUP = 200;
 
 /**
- * Stores raw updates and announces them on `notifyChannel` (payload `channel:id`), in one statement.
+ * Stores raw updates and announces them on `notifyChannel` (payload `channel:id:instance`, the
+ * last part naming the database handle, i.e. the instance, that stored them), in one statement.
  * For each input, in order: the new row's id, or the row already stored under its key (read in
  * the statement's snapshot; null when a concurrent store committed it after that snapshot).
  */
@@ -38,7 +40,7 @@ ins as (
   on conflict (channel, external_id) do nothing
   returning id, channel, external_id),
 signal as (
-  select pg_notify('${notifyChannel}', channel || ':' || id::text) from ins)
+  select pg_notify('${notifyChannel}', channel || ':' || id::text || ':' || $2::text) from ins)
 select k.i, ins.id::text as new_id, old.id::text as old_id, old.processed_at is not null as processed,
        -- a plain CTE runs only if read: reading it sends the notifications
        (select count(*) from signal) as signalled
@@ -71,6 +73,17 @@ interface Group {
 }
 
 const groups = new WeakMap<object, Group>();
+const tags = new WeakMap<object, string>();
+
+/**
+ * This instance's name in the NOTIFY payloads of what it stores: a random tag per database handle
+ * (one per process in production), so a listener tells its own updates from another instance's.
+ */
+export function instanceTagOf(db: Db): string {
+  let tag = tags.get(db);
+  if (!tag) tags.set(db, (tag = randomUUID().slice(0, 8)));
+  return tag;
+}
 
 export function storeInboundGrouped(db: Db, notifyChannel: string, input: InboundToStore): Promise<StoredInbound> {
   let group = groups.get(db);
@@ -92,10 +105,10 @@ async function drain(db: Db, notifyChannel: string, g: Group): Promise<void> {
     while (g.queue.length > 0) {
       const taken = g.queue.splice(0, MAX_GROUP);
       try {
-        await storeGroup(run, notifyChannel, taken);
+        await storeGroup(run, notifyChannel, instanceTagOf(db), taken);
       } catch {
         // One bad update must not cost the others their store: each is then tried on its own.
-        await Promise.all(taken.map((w) => storeGroup(run, notifyChannel, [w]).catch((err: unknown) => w.reject(err))));
+        await Promise.all(taken.map((w) => storeGroup(run, notifyChannel, instanceTagOf(db), [w]).catch((err: unknown) => w.reject(err))));
       }
     }
   } finally {
@@ -103,7 +116,7 @@ async function drain(db: Db, notifyChannel: string, g: Group): Promise<void> {
   }
 }
 
-async function storeGroup(run: PreparedRunner, notifyChannel: string, waiting: Waiting[]): Promise<void> {
+async function storeGroup(run: PreparedRunner, notifyChannel: string, tag: string, waiting: Waiting[]): Promise<void> {
   // The same key twice in one group (a provider retrying at once): stored once, the rest duplicates.
   const first = new Map<string, Waiting>();
   const copies: [Waiting, Waiting][] = [];
@@ -115,7 +128,7 @@ async function storeGroup(run: PreparedRunner, notifyChannel: string, waiting: W
   }
   const unique = [...first.values()];
   const json = `[${unique.map((w, i) => `{"i":${i},"channel":${JSON.stringify(w.input.channel)},"external_id":${JSON.stringify(w.input.externalId)},"payload":${w.payloadJson}}`).join(',')}]`;
-  const rows = await run<{ i: number; new_id: string | null; old_id: string | null; processed: boolean | null }>(storeManySql(notifyChannel), [json]);
+  const rows = await run<{ i: number; new_id: string | null; old_id: string | null; processed: boolean | null }>(storeManySql(notifyChannel), [json, tag]);
   const results = new Map<Waiting, StoredInbound>();
   for (const r of rows) {
     const w = unique[r.i]!;

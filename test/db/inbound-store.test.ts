@@ -6,7 +6,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INBOX_CHANNEL, storeInbound } from '../../db/channel-inbox.ts';
+import { INBOX_CHANNEL, instanceTagOf, storeInbound } from '../../db/channel-inbox.ts';
 import { channelInbound } from '../../db/schema.ts';
 import { createTestDatabase, postgresSkipped, type TestDatabase } from '../helpers/test-db.ts';
 
@@ -47,9 +47,10 @@ describe.skipIf(postgresSkipped)('storing inbound updates in groups', () => {
     // Exactly one caller per new key was told "stored"; the others "duplicate".
     const fresh = results.filter((r) => !r.duplicate).map((r) => r.id).sort();
     expect(fresh).toEqual([900002, 900003, 900004, 900005, 900006].map((id) => rowOf.get(String(id))!).sort());
-    // New rows are announced once each; the redelivery is not announced again.
+    // New rows are announced once each, naming the instance that stored them; the redelivery is not announced again.
     await settle();
-    expect([...announced].sort()).toEqual(fresh.map((id) => `telegram:${id}`).sort());
+    expect([...announced].sort()).toEqual(fresh.map((id) => `telegram:${id}:${instanceTagOf(db())}`).sort());
+    expect(instanceTagOf(db())).toMatch(/^[0-9a-f]{8}$/);
   });
 
   it('a redelivery of a handled update says so', async () => {
