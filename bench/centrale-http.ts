@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { startFakeTelegram } from '../test/helpers/fake-telegram.ts';
 import { formatRow } from './harness.ts';
-import { measureHttp, type HttpMeasurement } from './http-load.ts';
+import { measureHttp, type HttpCall, type HttpMeasurement } from './http-load.ts';
 import { startBaseline, startBenchProcess, type BenchProcess } from './processes.ts';
 
 const TOKEN = '123456:bench-token';
@@ -28,7 +28,7 @@ export interface CentraleHttpResult {
 }
 
 /** A port nobody listens on now (webhook mode needs PUBLIC_URL, hence the port, before start). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -42,6 +42,47 @@ function freePort(): Promise<number> {
 
 const json = (body: unknown, headers: Record<string, string> = {}) => ({ 'content-type': 'application/json', ...headers, body: JSON.stringify(body) });
 
+/** The bench's Telegram update number `n`: a text from one of 500 chats. */
+export const benchUpdate = (n: number) => ({ update_id: 1_000_000 + n, message: { message_id: n + 1, date: 1_790_000_000, chat: { id: 5_000 + (n % 500), type: 'private' }, from: { id: 5_000 + (n % 500), is_bot: false, first_name: 'Bench' }, text: 'buongiorno' } });
+
+/** centrale in webhook mode on `port`, without demo data, logging at info like production. */
+export function centraleEnv(port: number, databaseUrl: string, telegramApiRoot: string): Record<string, string> {
+  return {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    DEMO_DATA: 'off',
+    CENTRALE_ADMIN_PASSWORD: 'bench-admin-password',
+    SESSION_SECRET: 'bench-session-secret-bench-session-secret',
+    LOG_LEVEL: 'info',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    TELEGRAM_BOT_TOKEN: TOKEN,
+    TELEGRAM_MODE: 'webhook',
+    TELEGRAM_WEBHOOK_SECRET: SECRET,
+    TELEGRAM_API_ROOT: telegramApiRoot,
+  };
+}
+
+/** A POST of the bench's update `n` to centrale's webhook. */
+export function webhookCall(n: number): HttpCall {
+  const { body, ...headers } = json(benchUpdate(n), { 'x-telegram-bot-api-secret-token': SECRET });
+  return { method: 'POST', path: '/telegram/webhook', headers, body };
+}
+
+export const startCentrale = (env: Record<string, string>) => startBenchProcess(['dist/main.js'], env, /Web chat:\s+(http:\/\/[\w.]+:\d+)\//);
+
+/** How many inbound updates are handled so far, as the admin's channel status tells (any instance). */
+export async function handledCounter(url: string): Promise<() => Promise<number>> {
+  const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }) });
+  if (login.status !== 200) throw new Error(`bench login → ${login.status}`);
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  return async () => {
+    const res = await fetch(`${url}/api/v1/admin/channels/status`, { headers: { cookie } });
+    if (res.status !== 200) throw new Error(`channel status → ${res.status}`);
+    return ((await res.json()) as { inbound: { handled: number } }).inbound.handled;
+  };
+}
+
 async function withProcess<T>(start: Promise<BenchProcess>, fn: (p: BenchProcess) => Promise<T>): Promise<T> {
   const p = await start;
   try {
@@ -49,6 +90,25 @@ async function withProcess<T>(start: Promise<BenchProcess>, fn: (p: BenchProcess
   } finally {
     await p.stop();
   }
+}
+
+/**
+ * End to end: waits until `stored` updates are handled (turn taken, reply queued, in one
+ * transaction) counting from `started`, which the caller took before its warm-up; waits up to 60 s
+ * and counts only what was handled by then.
+ */
+export async function waitUntilHandled(handledCount: () => Promise<number>, before: number, stored: number, started: number): Promise<{ handled: number; perSecond: number }> {
+  let handled = 0;
+  let lastChange = performance.now();
+  while (handled < stored && performance.now() - started < 60_000) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = (await handledCount()) - before;
+    if (now !== handled) {
+      handled = now;
+      lastChange = performance.now();
+    }
+  }
+  return { handled, perSecond: handled === 0 ? 0 : handled / ((lastChange - started) / 1000) };
 }
 
 /** Samples the process RSS every 100 ms while `fn` runs; returns the highest value seen. */
@@ -64,7 +124,7 @@ async function sampleRss<T>(p: BenchProcess, fn: () => Promise<T>): Promise<{ va
 }
 
 export async function benchCentraleHttp(kind: 'postgres' | 'pglite', databaseUrl: string, log: (line: string) => void): Promise<CentraleHttpResult> {
-  const update = (n: number) => ({ update_id: 1_000_000 + n, message: { message_id: n + 1, date: 1_790_000_000, chat: { id: 5_000 + (n % 500), type: 'private' }, from: { id: 5_000 + (n % 500), is_bot: false, first_name: 'Bench' }, text: 'buongiorno' } });
+  const update = benchUpdate;
 
   const bare = await withProcess(startBaseline('bare', databaseUrl), (p) =>
     measureHttp(`bare Hono route (${kind} run)`, p.url, (n) => {
@@ -84,53 +144,16 @@ export async function benchCentraleHttp(kind: 'postgres' | 'pglite', databaseUrl
   const fake = await startFakeTelegram(TOKEN);
   try {
     const port = await freePort();
-    const env: Record<string, string> = {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      DEMO_DATA: 'off',
-      CENTRALE_ADMIN_PASSWORD: 'bench-admin-password',
-      SESSION_SECRET: 'bench-session-secret-bench-session-secret',
-      LOG_LEVEL: 'info',
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      TELEGRAM_BOT_TOKEN: TOKEN,
-      TELEGRAM_MODE: 'webhook',
-      TELEGRAM_WEBHOOK_SECRET: SECRET,
-      TELEGRAM_API_ROOT: fake.apiRoot,
-    };
-    return await withProcess(startBenchProcess(['dist/main.js'], env, /Web chat:\s+(http:\/\/[\w.]+:\d+)\//), async (centrale) => {
-      const login = await fetch(`${centrale.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }) });
-      if (login.status !== 200) throw new Error(`bench login → ${login.status}`);
-      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-      const handledCount = async () => {
-        const res = await fetch(`${centrale.url}/api/v1/admin/channels/status`, { headers: { cookie } });
-        if (res.status !== 200) throw new Error(`channel status → ${res.status}`);
-        return ((await res.json()) as { inbound: { handled: number } }).inbound.handled;
-      };
+    return await withProcess(startCentrale(centraleEnv(port, databaseUrl, fake.apiRoot)), async (centrale) => {
+      const handledCount = await handledCounter(centrale.url);
       const handledBefore = await handledCount();
       const started = performance.now();
       const { value: webhook, maxRssMb: rssWebhook } = await sampleRss(centrale, () =>
-        measureHttp(`centrale Telegram webhook (${kind})`, centrale.url, (n) => {
-          const { body, ...headers } = json(update(n), { 'x-telegram-bot-api-secret-token': SECRET });
-          return { method: 'POST', path: '/telegram/webhook', headers, body };
-        }),
+        measureHttp(`centrale Telegram webhook (${kind})`, centrale.url, webhookCall),
       );
       log(formatRow(webhook));
-      // End to end: every stored update handled (turn taken, reply queued, in one transaction),
-      // the warm-up's included since the clock started before it; waits up to 60 s, and counts
-      // only what was handled by then.
       const stored = webhook.ops + webhook.warmupAnswered;
-      let handled = 0;
-      let lastChange = performance.now();
-      while (handled < stored && performance.now() - started < 60_000) {
-        await new Promise((r) => setTimeout(r, 100));
-        const now = (await handledCount()) - handledBefore;
-        if (now !== handled) {
-          handled = now;
-          lastChange = performance.now();
-        }
-      }
-      const webhookEndToEndPerSecond = handled === 0 ? 0 : handled / ((lastChange - started) / 1000);
+      const { handled, perSecond: webhookEndToEndPerSecond } = await waitUntilHandled(handledCount, handledBefore, stored, started);
       log(`${`centrale Telegram webhook end to end, ${handled} of ${stored} updates handled (${kind})`.padEnd(58)} ${webhookEndToEndPerSecond.toFixed(0).padStart(8)} updates/s`);
 
       // Web chat: 50 sessions, each message a full engine turn answered in the response.
