@@ -504,6 +504,7 @@ export function createTelegramChannel(
       unlisten = await ctx.database.listen(INBOX_CHANNEL, (payload) => {
         const [channel, id, tag] = payload.split(':');
         if (channel !== 'telegram' || !id) return;
+        // Without a tag, the payload of an instance still on an older version: taken at once, as before.
         if (tag === undefined || tag === here) announce(Number(id));
         else announceForeign(Number(id));
       });

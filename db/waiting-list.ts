@@ -44,8 +44,8 @@ const ORDER = `order by (100 - total_points), (40 - autonomy_points), applicatio
 // Postgres writes each entry's JSON (all but its position) and the entries travel as one text, one
 // per line, in list order (an ARRAY(subquery) keeps the subquery's ORDER BY): the API sends them
 // as they are, so no row is parsed into objects and serialised again in Node (the cost that
-// dominated a 100-row page). Plain concatenation costs Postgres a third of row_to_json plus a
-// window for the position (measured with pgbench); no value can be null on the list
+// dominated a 100-row page). Plain concatenation, with the position added in Node, takes Postgres
+// about 40% less time than row_to_json plus a window did (pgbench, side by side); no value can be null on the list
 // (applications_ranked_scored_check) or need escaping (uuid, date, integers); dates are written
 // "YYYY-MM-DD" because every connection runs with DateStyle ISO (db/client.ts).
 const page = (keyset: string) => `${AUDIT}
