@@ -45,9 +45,9 @@ const ORDER = `order by (100 - total_points), (40 - autonomy_points), applicatio
 // per line, in list order (an ARRAY(subquery) keeps the subquery's ORDER BY): the API sends them
 // as they are, so no row is parsed into objects and serialised again in Node (the cost that
 // dominated a 100-row page). Plain concatenation, with the position added in Node, takes Postgres
-// about 40% less time than row_to_json plus a window did (pgbench, side by side); no value can be null on the list
-// (applications_ranked_scored_check) or need escaping (uuid, date, integers); dates are written
-// "YYYY-MM-DD" because every connection runs with DateStyle ISO (db/client.ts).
+// about 40% less time than row_to_json plus a window did (pgbench, side by side). No value can be
+// null on the list (applications_ranked_scored_check) or need escaping (uuid, date, integers);
+// dates are written "YYYY-MM-DD" because every connection runs with DateStyle ISO (db/client.ts).
 const page = (keyset: string) => `${AUDIT}
   select array_to_string(array(
     select '"applicationId":"' || id || '","applicationDate":"' || application_date ||
