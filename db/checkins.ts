@@ -17,7 +17,7 @@
  * (core/conversation/flows/checkin.ts) and are applied here (applyCheckinChatEffect).
  */
 import type { i18n as I18n } from 'i18next';
-import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { ANSWERABLE_STATUSES, nextEscalation, OPEN_STATUSES, viewBucket, type CheckinAnswer, type OccurrenceStatus, type ViewBucket } from '../core/checkins/escalation.ts';
 import { sweepDecision, weekdayOf, dueInstant } from '../core/checkins/schedule.ts';
@@ -308,12 +308,18 @@ export async function runCheckinSweep(deps: CheckinDeps, now: Date): Promise<Swe
     });
   }
 
-  // "Help" and "call me" answers: the contacts are alerted once (the chat turn recorded the answer and the task).
+  // "Help" and "call me" answers: the contacts are alerted once (the chat turn recorded the answer
+  // and the task), also when they had already been told of a silence.
   const helped = await db
     .select({ occ: checkinOccurrences, enrolment: checkinEnrolments })
     .from(checkinOccurrences)
     .innerJoin(checkinEnrolments, eq(checkinEnrolments.id, checkinOccurrences.enrolmentId))
-    .where(and(inArray(checkinOccurrences.status, ['help', 'call']), isNull(checkinOccurrences.escalatedAt)));
+    .where(
+      and(
+        inArray(checkinOccurrences.status, ['help', 'call']),
+        or(isNull(checkinOccurrences.escalatedAt), inArray(checkinOccurrences.escalationReason, [...SILENCE_REASONS])),
+      ),
+    );
   for (const { occ, enrolment } of helped) {
     await db.transaction(async (tx) => {
       const reason = occ.status === 'call' ? 'call' : 'help';
@@ -434,19 +440,32 @@ async function escalate(tx: Tx, i18n: I18n, occ: OccurrenceRow, e: EnrolmentRow,
   await alertContacts(tx, i18n, occ, e, reason, now);
 }
 
+/** Escalations after which a "help" or "call me" answer still alerts the contacts: they were told only of a silence. */
+const SILENCE_REASONS = ['silence', 'no_channel'] as const;
+
 /**
  * Alerts the enrolment's contacts once per occurrence (guarded by `escalated_at`): staff on their
- * Telegram/phone without personal data (they open the console), delegates by name and time.
+ * Telegram/phone without personal data (they open the console), delegates by name and time. A
+ * "help" or "call me" answer that comes after a silence was escalated alerts them once more (its
+ * own dedupe key): "no answer" is not what the relatives need to know once the person asks for help.
  */
 async function alertContacts(tx: Tx, i18n: I18n, occ: OccurrenceRow, e: EnrolmentRow, reason: EscalationReason, now: Date): Promise<boolean> {
+  const asked = reason === 'help' || reason === 'call';
   const [won] = await tx
     .update(checkinOccurrences)
     .set({ escalatedAt: now, escalationReason: reason, updatedAt: now })
-    .where(and(eq(checkinOccurrences.id, occ.id), isNull(checkinOccurrences.escalatedAt)))
+    .where(
+      and(
+        eq(checkinOccurrences.id, occ.id),
+        asked ? or(isNull(checkinOccurrences.escalatedAt), inArray(checkinOccurrences.escalationReason, [...SILENCE_REASONS])) : isNull(checkinOccurrences.escalatedAt),
+      ),
+    )
     .returning({ id: checkinOccurrences.id });
   if (!won) return false;
-  const kind = reason === 'help' || reason === 'call' ? reason : 'silence';
-  await notifyContacts(tx, i18n, occ, e.contacts, kind, romeTime(occ.promptedAt ?? occ.dueAt), 'alert');
+  const afterSilence = asked && occ.escalatedAt !== null;
+  const kind = asked ? reason : 'silence';
+  // The time names the check-in (its prompt), as in the silence alert the relatives may have had.
+  await notifyContacts(tx, i18n, occ, e.contacts, kind, romeTime(occ.promptedAt ?? occ.dueAt), afterSilence ? 'alert-asked' : 'alert');
   await audit(tx, `checkin.alert.${kind}`, occ, reason);
   return true;
 }
@@ -477,7 +496,7 @@ async function notifyContacts(
   contacts: EnrolmentRow['contacts'],
   kind: 'silence' | 'help' | 'call' | 'answered',
   time: string,
-  dedupe: 'alert' | 'clear',
+  dedupe: 'alert' | 'alert-asked' | 'clear',
 ): Promise<void> {
   const [comune] = await tx.select({ name: comuni.name }).from(comuni).where(eq(comuni.id, occ.comuneId));
   const person = await personFacts(tx, occ.personId);

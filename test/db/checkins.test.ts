@@ -193,6 +193,37 @@ describe('check-in sweep with simulated time', () => {
     expect(toPerson.map((m) => m.purpose)).toEqual(['reminder', 'reminder', 'reply']);
   });
 
+  it('"help" after a silence was escalated: the contacts, told of the silence, are told of the help too, once', async () => {
+    const day = '2026-11-27';
+    const { file, enrolment, address } = await enrolled('sms', {
+      contacts: (x) => [{ kind: 'staff', staffUserId: saraId }, { kind: 'delegate', personId: x.delegatePersonId }],
+    });
+    await sweep(rome(day, '10:00'));
+    await sweep(rome(day, '10:30'));
+    await sweep(rome(day, '11:00'));
+    const occ = (await occurrence(enrolment.id, day))!;
+    expect(occ.escalationReason).toBe('silence');
+    const [delegate] = await db.execute(sql`select phone from people where id = ${file.delegatePersonId}`).then((r) => (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as { phone: string }[]);
+    expect((await outboundTo(delegate!.phone)).map((m) => m.body)).toEqual([expect.stringContaining('non ha risposto al controllo delle 10:00')]);
+
+    const ctx = { database: tdb.database, i18n, now: () => rome(day, '11:20') };
+    await handleChannelInput(ctx, { channel: 'sms', address: address!, locale: 'it', externalId: 'SM-ck-late-help', event: { kind: 'text', text: '2' } });
+    expect((await occurrence(enrolment.id, day))!.status).toBe('help');
+    await Promise.all([sweep(rome(day, '11:21')), sweep(rome(day, '11:21')), sweep(rome(day, '11:21'))]);
+    await sweep(rome(day, '12:00'));
+
+    const toDelegate = await outboundTo(delegate!.phone);
+    expect(toDelegate.map((m) => m.body)).toEqual([
+      expect.stringContaining('non ha risposto al controllo delle 10:00'),
+      expect.stringMatching(/ha chiesto aiuto al controllo delle 10:00\. Il Comune è avvisato/),
+    ]);
+    const toSara = await outboundTo('+393339990001');
+    const about = toSara.filter((m) => m.dedupeKey?.startsWith(`checkin:${occ.id}:`));
+    expect(about.map((m) => m.body)).toEqual([expect.stringContaining('non risponde dalle 10:00'), expect.stringContaining('ha chiesto aiuto')]);
+    expect((await occurrence(enrolment.id, day))!.escalationReason).toBe('help');
+    expect((await tasksOf(occ.id)).map((t) => t.kind).sort()).toEqual(['checkin_help', 'checkin_no_answer']);
+  });
+
   it('web chat: the prompt is a bot message in the conversation; "Chiamatemi" opens an urgent call-back', async () => {
     const day = '2026-11-25';
     const { enrolment, webConversationId, identityId } = await enrolled('web');
