@@ -15,7 +15,8 @@
  * possible — no comune (an unlinked chat), no on-call member, no usable contact — the ambito's
  * central on-call (ambito_settings) gets it instead, day or night for a subject with no comune.
  * Only when that fails too the outcome is `no_on_call`, logged at error level and counted on the
- * admins' dashboard until someone takes the emergency.
+ * admins' dashboard until someone takes the emergency; every sweep tries it again meanwhile, and
+ * once an on-call member can be reached (set or given a contact since) they are alerted, once.
  */
 import type { i18n as I18n } from 'i18next';
 import { and, asc, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
@@ -221,8 +222,10 @@ export async function sendUrgentAlerts(db: Db, i18n: I18n, now: Date, options: {
   let sent = 0;
   for (const subject of subjects) {
     const result = await db.transaction(async (tx) => {
-      const [done] = await tx.select({ k: urgentAlerts.subjectKey }).from(urgentAlerts).where(eq(urgentAlerts.subjectKey, subject.key));
-      if (done) return undefined;
+      const [done] = await tx.select({ outcome: urgentAlerts.outcome }).from(urgentAlerts).where(eq(urgentAlerts.subjectKey, subject.key));
+      // An emergency that reached nobody is tried again at every sweep while nobody has taken it:
+      // the on-call member (or their phone) may have been set since.
+      if (done && (done.outcome !== 'no_on_call' || !(await stillUnattended(tx, subject.key)))) return undefined;
       let outcome: AlertOutcome = 'no_on_call';
       let target: OnCallTarget | undefined;
       let body = '';
@@ -239,12 +242,20 @@ export async function sendUrgentAlerts(db: Db, i18n: I18n, now: Date, options: {
         body = i18n.t('alerts:central.unknownComune', { lng: 'it' });
       }
       if (target) outcome = 'sent';
-      // The row is the claim: a concurrent sweep's insert waits on the key, then conflicts and sends nothing.
-      const claimed = await tx
-        .insert(urgentAlerts)
-        .values({ subjectKey: subject.key, comuneId, staffUserId: target?.staffUserId ?? null, outcome })
-        .onConflictDoNothing()
-        .returning({ k: urgentAlerts.subjectKey });
+      if (done && !target) return undefined; // still nobody to tell: recorded and logged the first time
+      // The row is the claim: a concurrent sweep's insert waits on the key, then conflicts and sends
+      // nothing; a retry claims the row by moving it from no_on_call to sent, once.
+      const claimed = done
+        ? await tx
+            .update(urgentAlerts)
+            .set({ outcome, staffUserId: target!.staffUserId })
+            .where(and(eq(urgentAlerts.subjectKey, subject.key), eq(urgentAlerts.outcome, 'no_on_call')))
+            .returning({ k: urgentAlerts.subjectKey })
+        : await tx
+            .insert(urgentAlerts)
+            .values({ subjectKey: subject.key, comuneId, staffUserId: target?.staffUserId ?? null, outcome })
+            .onConflictDoNothing()
+            .returning({ k: urgentAlerts.subjectKey });
       if (claimed.length === 0) return undefined;
       if (target) {
         await enqueueOutbound(tx, {
@@ -256,15 +267,29 @@ export async function sendUrgentAlerts(db: Db, i18n: I18n, now: Date, options: {
           dedupeKey: `alert:${subject.key}`,
         });
       }
-      return { outcome, staffUserId: target?.staffUserId };
+      return { outcome, staffUserId: target?.staffUserId, late: !!done };
     });
     if (!result) continue;
     if (result.outcome === 'sent') sent += 1;
     // Ids only: the subject key holds a conversation or segnalazione id, never text or names.
     if (result.outcome === 'no_on_call') options.logger?.error({ subjectKey: subject.key, comuneId: subject.comuneId }, 'urgent alert reached nobody: no on-call staff member with a contact');
-    else if (result.outcome === 'sent') options.logger?.info({ subjectKey: subject.key, comuneId: subject.comuneId, staffUserId: result.staffUserId }, 'urgent alert enqueued');
+    else if (result.outcome === 'sent') {
+      const line = result.late ? 'urgent alert enqueued, late: nobody could be reached before' : 'urgent alert enqueued';
+      options.logger?.info({ subjectKey: subject.key, comuneId: subject.comuneId, staffUserId: result.staffUserId }, line);
+    }
   }
   return sent;
+}
+
+/** The conversation is still urgent and unassigned, or the segnalazione still only received. */
+async function stillUnattended(q: Queryable, subjectKey: string): Promise<boolean> {
+  const id = subjectKey.slice(subjectKey.indexOf(':') + 1);
+  if (subjectKey.startsWith('conversation:')) {
+    const [c] = await q.select({ urgent: conversations.urgent, assigned: conversations.assignedStaffId }).from(conversations).where(eq(conversations.id, id));
+    return !!c && c.urgent && c.assigned === null;
+  }
+  const [s] = await q.select({ status: segnalazioni.status }).from(segnalazioni).where(eq(segnalazioni.id, id));
+  return s?.status === 'received';
 }
 
 /**

@@ -399,7 +399,7 @@ export function adminRoutes(deps: AppDeps) {
     tags: [TAG],
     summary: "The ambito's settings: the central on-call staff member for emergencies",
     description:
-      'The central on-call gets an urgent alert when the subject has no comune (an unlinked chat: day or night) or when the comune has no on-call member with a usable contact (outside the comune\'s office hours). With neither, the emergency reaches nobody (outcome no_on_call) and is counted by GET /api/v1/admin/urgent-alerts/unattended.',
+      'The central on-call gets an urgent alert when the subject has no comune (an unlinked chat: day or night) or when the comune has no on-call member with a usable contact (outside the comune\'s office hours). With neither, the emergency reaches nobody (outcome no_on_call) and is counted by GET /api/v1/admin/urgent-alerts/unattended; every sweep tries it again until someone takes it, and alerts the on-call once one can be reached.',
     security: staffSecurity,
     middleware: [adminOnly],
     responses: { 200: { description: 'Settings', content: { 'application/json': { schema: AmbitoSettingsSchema } } }, ...errorResponses(401, 403) },

@@ -177,4 +177,32 @@ describe('with no central on-call: no_on_call, an error log with ids only, and t
     expect(after.count).toBe(count - 2);
     expect(after.emergencies.map((e: { id: string }) => e.id)).not.toContain(conversationId);
   });
+  it('tries again at each sweep, and alerts once someone can be reached, unless the emergency was taken meanwhile', async () => {
+    expect((await patchAmbito({ centralOnCallStaffId: null })).status).toBe(200);
+    const waiting = await unlinkedEmergency(night);
+    const taken = await unlinkedEmergency(night);
+    const lines: string[] = [];
+    const logger = createLogger('info', new Writable({ write(chunk, _e, done) { lines.push(...String(chunk).split('\n').filter(Boolean)); done(); } }));
+    await sendUrgentAlerts(db(), i18n, night, { logger });
+    await sendUrgentAlerts(db(), i18n, new Date(night.getTime() + 5 * 60_000), { logger });
+    expect((await recordOf(waiting))!.outcome).toBe('no_on_call');
+    // Logged once, not at every sweep that still finds nobody.
+    const errorsAbout = (id: string) => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 50 && l.subjectKey === `conversation:${id}`);
+    expect(errorsAbout(waiting)).toHaveLength(1);
+
+    await db().update(conversations).set({ assignedStaffId: sara, handling: 'human' }).where(eq(conversations.id, taken));
+    expect((await patchAmbito({ centralOnCallStaffId: paola })).status).toBe(200);
+    const later = new Date(night.getTime() + 10 * 60_000);
+    await Promise.all([sendUrgentAlerts(db(), i18n, later, { logger }), sendUrgentAlerts(db(), i18n, later, { logger }), sendUrgentAlerts(db(), i18n, later, { logger })]);
+    await sendUrgentAlerts(db(), i18n, later, { logger });
+
+    const alerts = await alertsFor(waiting);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ channel: 'telegram', address: CENTRAL_CHAT, staffUserId: paola, purpose: 'alert' });
+    expect(await recordOf(waiting)).toMatchObject({ outcome: 'sent', staffUserId: paola });
+    expect(await alertsFor(taken)).toHaveLength(0);
+    expect((await recordOf(taken))!.outcome).toBe('no_on_call');
+    const unattended = await (await t.request('/api/v1/admin/urgent-alerts/unattended', { headers: { cookie: adminCookie } })).json();
+    expect(unattended.emergencies.map((e: { id: string }) => e.id)).not.toContain(waiting);
+  });
 });
