@@ -440,7 +440,7 @@ async function escalate(tx: Tx, i18n: I18n, occ: OccurrenceRow, e: EnrolmentRow,
   await alertContacts(tx, i18n, occ, e, reason, now);
 }
 
-/** Escalations after which a "help" or "call me" answer still alerts the contacts: they were told only of a silence. */
+/** Escalations after which "help" or "call me" still alerts the contacts: they were told only of a silence. */
 const SILENCE_REASONS = ['silence', 'no_channel'] as const;
 
 /**
