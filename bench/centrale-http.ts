@@ -124,18 +124,16 @@ async function sampleRss<T>(p: BenchProcess, fn: () => Promise<T>): Promise<{ va
 }
 
 export async function benchCentraleHttp(kind: 'postgres' | 'pglite', databaseUrl: string, log: (line: string) => void): Promise<CentraleHttpResult> {
-  const update = benchUpdate;
-
   const bare = await withProcess(startBaseline('bare', databaseUrl), (p) =>
     measureHttp(`bare Hono route (${kind} run)`, p.url, (n) => {
-      const { body, ...headers } = json(update(n));
+      const { body, ...headers } = json(benchUpdate(n));
       return { method: 'POST', path: '/bench', headers, body };
     }),
   );
   log(formatRow(bare));
   const insert = await withProcess(startBaseline('insert', databaseUrl), (p) =>
     measureHttp(`Hono + one prepared INSERT (${kind})`, p.url, (n) => {
-      const { body, ...headers } = json(update(n));
+      const { body, ...headers } = json(benchUpdate(n));
       return { method: 'POST', path: '/bench', headers, body };
     }),
   );
