@@ -137,20 +137,32 @@ export async function claimOutbound(db: Db, channels: OutChannel[], now: Date, o
   if (channels.length === 0 || limit <= 0) return [];
   const chatGap = new Date(now.getTime() - options.perChatIntervalMs);
   const leaseUntil = new Date(now.getTime() + options.leaseMs);
+  const channelList = sql.raw(`(${channels.map((c) => `'${c}'`).join(', ')})`);
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const gap = sql`${chatGap.toISOString()}::timestamptz`;
   return db.transaction(async (tx) => {
     const picked = rowsOf<{ id: number }>(
       await tx.execute(sql`
+        -- One message per address at a time: only an address's oldest pending message (its
+        -- head) may go. Every step is a single pass, whatever the table's statistics say: after
+        -- a burst of queued messages they are stale, and a per-candidate probe or join became a
+        -- nested loop over the whole backlog (seconds per claim).
+        with heads as (
+          select distinct on (channel, address) id, channel, address, status, next_attempt_at, locked_until
+            from outbound_messages
+           where channel in ${channelList} and status in ('queued', 'sending')
+           order by channel, address, id),
+        due as (
+          select h.id from heads h
+           where ((h.status = 'queued' and h.next_attempt_at <= ${at}) or (h.status = 'sending' and h.locked_until < ${at}))
+             and (h.channel <> 'telegram' or (select s.id from outbound_messages s
+                   where s.channel = 'telegram' and s.address = h.address and s.status = 'sent' and s.sent_at > ${gap}
+                   limit 1) is null))
+        -- The due check again on the row itself: a row another claimer took meanwhile is
+        -- re-checked on its new version when the lock is granted, and skipped.
         select o.id from outbound_messages o
-         where o.channel in ${sql.raw(`(${channels.map((c) => `'${c}'`).join(', ')})`)}
-           and ((o.status = 'queued' and o.next_attempt_at <= ${now.toISOString()}::timestamptz)
-                or (o.status = 'sending' and o.locked_until < ${now.toISOString()}::timestamptz))
-           and not exists (
-             select 1 from outbound_messages p
-              where p.channel = o.channel and p.address = o.address and p.id < o.id
-                and p.status in ('queued', 'sending'))
-           and (o.channel <> 'telegram' or not exists (
-             select 1 from outbound_messages s
-              where s.channel = 'telegram' and s.address = o.address and s.status = 'sent' and s.sent_at > ${chatGap.toISOString()}::timestamptz))
+         where o.id = any(array(select id from due))
+           and ((o.status = 'queued' and o.next_attempt_at <= ${at}) or (o.status = 'sending' and o.locked_until < ${at}))
          order by o.id
          limit ${limit}
          for update of o skip locked`),
