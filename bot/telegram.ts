@@ -64,6 +64,11 @@ export interface TelegramChannelOptions {
    * if it is still waiting this long after its NOTIFY (the other may have stopped). Default 2000.
    */
   foreignDelayMs?: number;
+  /**
+   * A batch still running after this long (a statement waiting on a lock, a stalled connection)
+   * no longer holds back the next releases: its chats wait for it, the other chats go on. Default 10000.
+   */
+  batchWaitMs?: number;
 }
 
 export interface TelegramChannel {
@@ -110,6 +115,7 @@ export function createTelegramChannel(
   const handlerConcurrency = Math.max(1, options.handlerConcurrency ?? 4);
   const batchSize = Math.max(1, options.batchSize ?? 50);
   const foreignDelayMs = Math.max(0, options.foreignDelayMs ?? 2000);
+  const batchWaitMs = Math.max(1, options.batchWaitMs ?? 10_000);
   const here = instanceTagOf(db);
   let handling = 0;
   const waitingForSlot: (() => void)[] = [];
@@ -298,7 +304,9 @@ export function createTelegramChannel(
       if (round.length === 0) break;
       const batches: BatchItem[][] = [];
       for (let i = 0; i < round.length; i += batchSize) batches.push(round.slice(i, i + batchSize).map((r) => r.item));
-      const handled = new Set((await Promise.all(batches.map(runBatch))).flatMap((set) => [...set]));
+      // A batch that outlasts batchWaitMs counts as having handled nothing: its rows stay its
+      // own (tracked by runBatch), and its chats' later updates queue behind it, one by one.
+      const handled = new Set((await Promise.all(batches.map((items) => atMost(runBatch(items), items.length)))).flatMap((set) => [...set]));
       for (const { c, item } of round) {
         const items = chats[c]!.items;
         if (handled.has(item.row.id)) next[c]! += 1;
@@ -311,6 +319,18 @@ export function createTelegramChannel(
     }
     // After stop() the sweep of the next start (here or on another instance) takes what is left.
     if (!stopped) for (const row of later.sort(byUpdateId)) void run(row);
+  }
+
+  /** The batch's outcome, or an empty set if it is still running after batchWaitMs. */
+  function atMost(batch: Promise<Set<number>>, updates: number): Promise<Set<number>> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<Set<number>>((resolve) => {
+      timer = setTimeout(() => {
+        ctx.logger.warn({ updates, waitedMs: batchWaitMs }, 'telegram batch still running; the next releases go on without it');
+        resolve(new Set());
+      }, batchWaitMs);
+    });
+    return Promise.race([batch, late]).finally(() => clearTimeout(timer));
   }
 
   type BatchItem = { row: InboundRow; update: BatchUpdate; callbackQueryId?: string };
