@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { cleanText, decideTurn, type Decision } from '../core/conversation/service.ts';
-import type { ChatContext } from '../core/conversation/context.ts';
+import { homeComuneOf } from '../core/conversation/context.ts';
 import { render } from '../locales/index.ts';
 import { loadChatContexts } from './chat-data.ts';
 import type { ChannelContext } from './channel-inbox.ts';
@@ -175,8 +175,6 @@ interface Conversation {
 /** Longest stretch of engine work before the batch yields to the event loop. */
 const YIELD_AFTER_MS = 3;
 
-const comuneOf = (context: ChatContext) => context.people.find((p) => p.comuneId)?.comuneId ?? null;
-
 /** The turns decided for a batch, ready to write (kept apart from the write for the tests). */
 export interface BatchPlan {
   turns: Record<string, unknown>[];
@@ -306,7 +304,7 @@ export async function planTelegramBatch(ctx: ChannelContext, updates: BatchUpdat
       replies: replies.map((r) => ({ id: randomUUID(), body: r.body, options: r.options ?? null })),
       state,
       handling,
-      comune_id: c.comuneId ?? comuneOf(context),
+      comune_id: c.comuneId ?? homeComuneOf(context),
       handover: decision.handover !== undefined,
       urgent: decision.handover?.urgent === true,
       address: u.chatId,

@@ -5,6 +5,7 @@
  * same transaction (db/chat-effects.ts).
  */
 import type { i18n as I18n } from 'i18next';
+import { homeComuneOf } from '../core/conversation/context.ts';
 import type { ChatDeps } from '../core/conversation/service.ts';
 import { render } from '../locales/index.ts';
 import { loadChatContext } from './chat-data.ts';
@@ -21,7 +22,7 @@ export function createChatDeps(database: Database, i18n: I18n, now: () => Date, 
     store: createConversationStore(database.db, {
       loadContext: (tx, conversation, at) => loadChatContext(tx, conversation.identityId, at, database),
       applyEffects: (tx, input) => applyChatEffects(tx, { ...input, i18n }),
-      comuneOf: (context) => context.people.find((p) => p.comuneId)?.comuneId ?? null,
+      comuneOf: homeComuneOf,
     }, delivery),
     render: (ref, locale) => render(i18n, ref, locale),
     now,

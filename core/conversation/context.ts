@@ -66,4 +66,9 @@ export interface ChatContext {
   mySegnalazioni: { reference: string; status: string }[];
 }
 
+/** The comune the identity belongs to, when linked: the first linked person's that has one. */
+export function homeComuneOf(context: Pick<ChatContext, 'people'>): string | null {
+  return context.people.find((p) => p.comuneId)?.comuneId ?? null;
+}
+
 export const EMPTY_CONTEXT: ChatContext = { linked: false, people: [], comuni: [], providers: [], myRequests: [], mySegnalazioni: [] };

@@ -6,7 +6,7 @@
  */
 import { DateTime } from 'luxon';
 import { ROME_ZONE } from '../../regulation/calendar.ts';
-import type { ChatContext, ComuneInfo, LinkedPerson } from '../context.ts';
+import { homeComuneOf, type ChatContext, type ComuneInfo, type LinkedPerson } from '../context.ts';
 import { ask, dataOf, intentOnly, plain, readYesNo, ref, say, todayIn, toMenu, type Choice, type FlowCtx, type FlowInput } from '../kit.ts';
 import { officeStatus } from '../office-hours.ts';
 import type { EngineState, FlowValue, OutMessage, TurnContext, TurnResult, Understood } from '../types.ts';
@@ -15,9 +15,8 @@ import { comuneChoices, pickComune } from './help.ts';
 
 type Data = Record<string, FlowValue>;
 
-/** The comune the identity belongs to, when linked: the first person's. */
 function homeComune(data: ChatContext): string | undefined {
-  return data.people.find((p) => p.comuneId)?.comuneId ?? undefined;
+  return homeComuneOf(data) ?? undefined;
 }
 
 // ─── How to apply ───
