@@ -1,3 +1,2 @@
 DROP INDEX "outbound_messages_address_idx";--> statement-breakpoint
-CREATE INDEX "outbound_messages_pending_address_idx" ON "outbound_messages" USING btree ("channel","address","id") WHERE "outbound_messages"."status" in ('queued', 'sending');--> statement-breakpoint
 CREATE INDEX "outbound_messages_sent_address_idx" ON "outbound_messages" USING btree ("channel","address","sent_at") WHERE "outbound_messages"."status" = 'sent';
