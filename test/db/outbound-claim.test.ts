@@ -59,25 +59,23 @@ describe('claimOutbound', () => {
 
   it('waits a second after a message sent to the same Telegram chat, not for SMS', async () => {
     await queue('telegram', '300', { status: 'sent', sentAt: new Date(now.getTime() - 500) });
-    const tooSoon = await queue('telegram', '300');
+    await queue('telegram', '300');
     await queue('telegram', '301', { status: 'sent', sentAt: new Date(now.getTime() - 1500) });
     const later = await queue('telegram', '301');
     await queue('sms', '+393470000004', { status: 'sent', sentAt: new Date(now.getTime() - 500) });
     const sms = await queue('sms', '+393470000004');
     expect(await claimed()).toEqual([later, sms]);
-    expect(tooSoon).toBeGreaterThan(0);
   });
 
   it('takes a message again once its lease has expired', async () => {
     const stuck = await queue('telegram', '400', { status: 'sending', lockedUntil: new Date(now.getTime() - 1), attempts: 1 });
     await queue('telegram', '400');
-    const held = await queue('telegram', '401', { status: 'sending', lockedUntil: new Date(now.getTime() + 60_000), attempts: 1 });
+    await queue('telegram', '401', { status: 'sending', lockedUntil: new Date(now.getTime() + 60_000), attempts: 1 });
     await queue('telegram', '401');
     const [item, ...rest] = await claimOutbound(db(), ['telegram'], now, options, 50);
     expect(item?.id).toBe(stuck);
     expect(item?.attempts).toBe(2);
     expect(rest).toEqual([]);
-    expect(held).toBeGreaterThan(stuck);
   });
 
   it('respects the limit and the channels asked for', async () => {
