@@ -108,9 +108,10 @@ select ids.address as chat, ids.id as identity_id, conv.id as conversation_id, i
 /**
  * Every turn of the batch in one statement; a turn is written only if its conversation is as it
  * was read. The inbound message has no conflict clause: if it was stored meanwhile the statement
- * fails as a whole, and the caller hands every update to the one-by-one path.
+ * fails as a whole, and the caller hands every update to the one-by-one path. (Exported for the
+ * plan test.)
  */
-const WRITE_SQL = `
+export const WRITE_SQL = `
 with t as (
   select * from jsonb_to_recordset($1::text::jsonb) as t(
     conversation_id uuid, expected_seq int, expected_handling text, expected_state jsonb, expected_comune text,
@@ -127,7 +128,10 @@ conv as (
          urgent = c.urgent or t.urgent,
          updated_at = $2::text::timestamptz
     from t
-   where c.id = t.conversation_id and c.last_seq = t.expected_seq and c.handling = t.expected_handling
+   -- The ids as an array, so that the conversations are fetched by key: joined on t alone (which
+   -- the planner guesses at 100 rows), they were hashed from a scan of every conversation.
+   where c.id = any(array(select conversation_id from t))
+     and c.id = t.conversation_id and c.last_seq = t.expected_seq and c.handling = t.expected_handling
      and c.state = t.expected_state and c.comune_id is not distinct from t.expected_comune
   returning c.id, c.last_seq),
 w as (select t.* from t join conv on conv.id = t.conversation_id),

@@ -173,10 +173,15 @@ const IDENTITY_SQL = `
 select i.person_id, ${identityColumns('$1::uuid')}
   from (select $1::uuid as id) k left join channel_identities i on i.id = k.id`;
 
-/** The same for several identities at once (a batch of Telegram turns, db/channel-batch.ts). */
-const IDENTITIES_SQL = `
+/**
+ * The same for several identities at once (a batch of Telegram turns, db/channel-batch.ts). Each
+ * identity is a probe by key (LIMIT 1 keeps it one): as a plain join on the unnested ids the
+ * planner scanned every identity. (Exported for the plan test.)
+ */
+export const IDENTITIES_SQL = `
 select k.id::text as identity_id, i.person_id, ${identityColumns('k.id')}
-  from unnest($1::text::uuid[]) as k(id) left join channel_identities i on i.id = k.id`;
+  from unnest($1::text::uuid[]) as k(id)
+  left join lateral (select person_id from channel_identities where id = k.id limit 1) i on true`;
 
 interface IdentityRow {
   person_id: string | null;

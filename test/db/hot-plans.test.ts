@@ -1,0 +1,73 @@
+/**
+ * The statements every Telegram update runs read the tables they grow by key, never by scanning
+ * them. The planner guesses 100 rows for jsonb_to_recordset and unnest, so a plain join on their
+ * rows could hash a whole table: the webhook's store once read every update ever stored, and the
+ * batch write every conversation, so each turn got slower as the tables grew. Checked on tables
+ * of a few thousand rows (analyzed), with both plans a prepared statement can get.
+ */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INBOX_CHANNEL } from '../../db/channel-inbox.ts';
+import { WRITE_SQL } from '../../db/channel-batch.ts';
+import { IDENTITIES_SQL } from '../../db/chat-data.ts';
+import { rowsOf } from '../../db/client.ts';
+import { storeManySql } from '../../db/inbound-store.ts';
+import { createTestDatabase, postgresSkipped, type TestDatabase } from '../helpers/test-db.ts';
+
+const ROWS = 3000;
+
+describe.skipIf(postgresSkipped)('plans of the per-update statements', () => {
+  let t: TestDatabase;
+  let identityIds: string[];
+  beforeAll(async () => {
+    t = await createTestDatabase({ demoData: false });
+    const db = t.database.db;
+    await db.execute(sql.raw(`insert into channel_inbound (channel, external_id, payload) select 'telegram', g::text, '{}'::jsonb from generate_series(1, ${ROWS}) g`));
+    await db.execute(sql.raw(`insert into channel_identities (channel, address, locale) select 'telegram', g::text, 'it' from generate_series(1, ${ROWS}) g`));
+    await db.execute(sql.raw(`insert into conversations (channel, identity_id, locale) select 'telegram', id, 'it' from channel_identities`));
+    await db.execute(sql.raw('analyze channel_inbound, channel_identities, conversations'));
+    identityIds = rowsOf<{ id: string }>(await db.execute(sql.raw('select id::text as id from channel_identities limit 50'))).map((r) => r.id);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** The plan of `text` as a prepared statement run with `params`, in `mode` (custom or generic plan). */
+  async function planOf(text: string, params: string[], mode: 'force_custom_plan' | 'force_generic_plan'): Promise<string> {
+    return t.database.db.transaction(async (tx) => {
+      await tx.execute(sql.raw(`set local plan_cache_mode = ${mode}`));
+      await tx.execute(sql.raw(`prepare hot_plan as ${text}`));
+      try {
+        const literals = params.map((p) => `'${p.replaceAll("'", "''")}'`).join(', ');
+        const rows = rowsOf<{ 'QUERY PLAN': string }>(await tx.execute(sql.raw(`explain execute hot_plan(${literals})`)));
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      } finally {
+        await tx.execute(sql.raw('deallocate hot_plan'));
+      }
+    });
+  }
+
+  const modes = ['force_custom_plan', 'force_generic_plan'] as const;
+
+  it.each(modes)('the webhook store finds a redelivered update by its key (%s)', async (mode) => {
+    const batch = JSON.stringify([
+      { i: 0, channel: 'telegram', external_id: '17', payload: { update_id: 17 } },
+      { i: 1, channel: 'telegram', external_id: 'new', payload: { update_id: 18 } },
+    ]);
+    const plan = await planOf(storeManySql(INBOX_CHANNEL), [batch, 'tag'], mode);
+    expect(plan).toMatch(/channel_inbound_external_key on channel_inbound/);
+    expect(plan).not.toMatch(/Seq Scan on channel_inbound/);
+  });
+
+  it.each(modes)('the batch write updates conversations by key (%s)', async (mode) => {
+    const plan = await planOf(WRITE_SQL, ['[]', '2026-11-22T10:00:00Z'], mode);
+    expect(plan).toMatch(/Update on conversations/);
+    expect(plan).not.toMatch(/Seq Scan on conversations/);
+  });
+
+  it.each(modes)('the batch reads identities by key (%s)', async (mode) => {
+    const plan = await planOf(IDENTITIES_SQL, [`{${identityIds.join(',')}}`], mode);
+    expect(plan).toMatch(/channel_identities_pkey on channel_identities/);
+    expect(plan).not.toMatch(/Seq Scan on channel_identities/);
+  });
+});
