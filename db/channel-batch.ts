@@ -62,9 +62,10 @@ interface ResolvedRow {
  * Per update: identity, open conversation, and whether the one-by-one path must take it
  * (`blocked`): the raw update is gone or handled, an earlier update of the chat is still
  * unhandled (pendingOfChatUpTo's rule), a message of the conversation waits, or this update is
- * already a message (a crash after the turn, before the raw update was marked).
+ * already a message (a crash after the turn, before the raw update was marked). (Exported for the
+ * plan test.)
  */
-const RESOLVE_SQL = `
+export const RESOLVE_SQL = `
 with k as (select * from jsonb_to_recordset($1::text::jsonb) as k(i int, row_id bigint, chat text, update_seq bigint, external_id text))
 select k.i, i.id as identity_id, i.person_id, c.id as conversation_id, c.channel, c.locale, c.state, c.handling, c.comune_id, c.last_seq,
        (r.processed_at is null and r.id is not null) as unhandled,
@@ -80,7 +81,7 @@ select k.i, i.id as identity_id, i.person_id, c.id as conversation_id, c.channel
      where identity_id = i.id and handling <> 'closed' order by created_at desc limit 1) c on true
   left join lateral (
     select e.id from channel_inbound e
-     where e.chat_key = k.chat and e.update_seq < k.update_seq and e.processed_at is null and e.attempts = 0 and e.id <> k.row_id limit 1) earlier on true
+     where e.pending_chat = k.chat and e.update_seq < k.update_seq and e.attempts = 0 and e.id <> k.row_id limit 1) earlier on true
   left join lateral (
     select m.id from messages m where m.conversation_id = c.id and m.direction = 'in' and m.processed_at is null limit 1) waiting on true
   left join lateral (

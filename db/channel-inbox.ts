@@ -70,18 +70,21 @@ export async function loadInboundMany(db: Db, ids: number[]): Promise<(InboundRo
 }
 
 /**
+ * The row if unhandled, then its chat's earlier unhandled never-attempted updates, oldest first
+ * (`update_seq`: `id` here would be the text column of the select list). Exported for the plan test.
+ */
+export const PENDING_OF_CHAT_SQL = `select ${INBOUND_COLUMNS} from channel_inbound where id = $1::bigint and processed_at is null
+     union all
+     (select ${INBOUND_COLUMNS} from channel_inbound
+       where pending_chat = $2::text and update_seq < $3::bigint and attempts = 0 and id <> $1::bigint
+       order by update_seq limit $4::int)`;
+
+/**
  * One Telegram row, if still unhandled, with the unhandled never-attempted updates of its chat
  * that come before it (lower update_id): what to handle, in order. One round trip per turn.
  */
 export async function pendingOfChatUpTo(db: Db, rowId: number, chatId: string, updateId: number, limit = 50): Promise<{ row: InboundRow | undefined; earlier: InboundRow[] }> {
-  const rows = await preparedRunner(db)<RawInboundRow>(
-    `select ${INBOUND_COLUMNS} from channel_inbound where id = $1::bigint and processed_at is null
-     union all
-     (select ${INBOUND_COLUMNS} from channel_inbound
-       where chat_key = $2::text and update_seq < $3::bigint and processed_at is null and attempts = 0 and id <> $1::bigint
-       order by id limit $4::int)`,
-    [rowId, chatId, updateId, limit],
-  );
+  const rows = await preparedRunner(db)<RawInboundRow>(PENDING_OF_CHAT_SQL, [rowId, chatId, updateId, limit]);
   const all = rows.map(toInboundRow);
   return { row: all.find((r) => r.id === rowId), earlier: all.filter((r) => r.id !== rowId) };
 }

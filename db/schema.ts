@@ -969,18 +969,20 @@ export const channelInbound = pgTable(
     /** Error class or code of the last failed attempt (never a message that could echo text). */
     lastError: text(),
     /**
-     * Telegram only: the chat and the update_id, as columns so that "earlier unhandled updates of
-     * this chat" is an index lookup, not a scan of every pending payload (which grew with a backlog).
+     * Telegram only, and only while the update is unhandled: its chat. "Earlier unhandled updates of
+     * this chat" is then a lookup on this column's index alone. Asked with `processed_at is null`
+     * instead, the planner could also walk every pending row through channel_inbound_pending_idx,
+     * and did once per update, with statistics from before a backlog.
      */
-    chatKey: text().generatedAlwaysAs(
-      sql`case when channel = 'telegram' then coalesce(payload->'message'->'chat'->>'id', payload->'callback_query'->'message'->'chat'->>'id') end`,
+    pendingChat: text().generatedAlwaysAs(
+      sql`case when processed_at is null and channel = 'telegram' then coalesce(payload->'message'->'chat'->>'id', payload->'callback_query'->'message'->'chat'->>'id') end`,
     ),
     updateSeq: bigint({ mode: 'number' }).generatedAlwaysAs(sql`case when channel = 'telegram' and external_id ~ '^[0-9]{1,15}$' then external_id::bigint end`),
   },
   (t) => [
     uniqueIndex('channel_inbound_external_key').on(t.channel, t.externalId),
     index('channel_inbound_pending_idx').on(t.id).where(sql`${t.processedAt} is null`),
-    index('channel_inbound_pending_chat_idx').on(t.chatKey, t.updateSeq).where(sql`${t.processedAt} is null`),
+    index('channel_inbound_pending_chat_idx').on(t.pendingChat, t.updateSeq).where(sql`${t.pendingChat} is not null`),
   ],
 );
 

@@ -29,7 +29,7 @@ describe.skipIf(postgresSkipped)('Telegram turns in batches', () => {
 
   const db = () => t.database.db;
   let updateId = 300_000;
-  /** Stores a raw update as the webhook does (the payload carries the chat, for chat_key). */
+  /** Stores a raw update as the webhook does (the payload carries the chat, for pending_chat). */
   async function store(chat: string, input: BatchUpdate['input'], id = ++updateId): Promise<BatchUpdate> {
     const c = { id: Number(chat), type: 'private' };
     const text = input.kind === 'text' ? input.text : '/start';

@@ -2,13 +2,15 @@
  * The statements every Telegram update runs read the tables they grow by key, never by scanning
  * them. The planner guesses 100 rows for jsonb_to_recordset and unnest, so a plain join on their
  * rows could hash a whole table: the webhook's store once read every update ever stored, and the
- * batch write every conversation, so each turn got slower as the tables grew. Checked on tables
- * of a few thousand rows (analyzed), with both plans a prepared statement can get.
+ * batch write every conversation, so each turn got slower as the tables grew. And "earlier
+ * unhandled updates of this chat" walked every pending update once the statistics were older than
+ * a backlog. Checked on tables of a few thousand rows, analyzed before a backlog of unhandled
+ * updates arrives, with both plans a prepared statement can get.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INBOX_CHANNEL } from '../../db/channel-inbox.ts';
-import { WRITE_SQL } from '../../db/channel-batch.ts';
+import { INBOX_CHANNEL, PENDING_OF_CHAT_SQL } from '../../db/channel-inbox.ts';
+import { RESOLVE_SQL, WRITE_SQL } from '../../db/channel-batch.ts';
 import { IDENTITIES_SQL } from '../../db/chat-data.ts';
 import { rowsOf } from '../../db/client.ts';
 import { storeManySql } from '../../db/inbound-store.ts';
@@ -22,10 +24,13 @@ describe.skipIf(postgresSkipped)('plans of the per-update statements', () => {
   beforeAll(async () => {
     t = await createTestDatabase({ demoData: false });
     const db = t.database.db;
-    await db.execute(sql.raw(`insert into channel_inbound (channel, external_id, payload) select 'telegram', g::text, '{}'::jsonb from generate_series(1, ${ROWS}) g`));
+    const update = (g: string) => `jsonb_build_object('update_id', ${g}, 'message', jsonb_build_object('chat', jsonb_build_object('id', ${g} % 500)))`;
+    await db.execute(sql.raw(`insert into channel_inbound (channel, external_id, payload, processed_at) select 'telegram', g::text, ${update('g')}, now() from generate_series(1, ${ROWS}) g`));
     await db.execute(sql.raw(`insert into channel_identities (channel, address, locale) select 'telegram', g::text, 'it' from generate_series(1, ${ROWS}) g`));
     await db.execute(sql.raw(`insert into conversations (channel, identity_id, locale) select 'telegram', id, 'it' from channel_identities`));
     await db.execute(sql.raw('analyze channel_inbound, channel_identities, conversations'));
+    // A burst after the statistics were taken: they still say nothing is pending.
+    await db.execute(sql.raw(`insert into channel_inbound (channel, external_id, payload) select 'telegram', g::text, ${update('g')} from generate_series(${ROWS + 1}, ${ROWS + 1000}) g`));
     identityIds = rowsOf<{ id: string }>(await db.execute(sql.raw('select id::text as id from channel_identities limit 50'))).map((r) => r.id);
   });
   afterAll(async () => {
@@ -49,6 +54,9 @@ describe.skipIf(postgresSkipped)('plans of the per-update statements', () => {
 
   const modes = ['force_custom_plan', 'force_generic_plan'] as const;
 
+  /** Whether the plan walks the pending rows: channel_inbound_pending_idx used other than to find one id. */
+  const walksPending = (plan: string) => plan.split('\n').some((line, i, lines) => line.includes('channel_inbound_pending_idx') && !/Index Cond: \(id = /.test(lines[i + 1] ?? ''));
+
   it.each(modes)('the webhook store finds a redelivered update by its key (%s)', async (mode) => {
     const batch = JSON.stringify([
       { i: 0, channel: 'telegram', external_id: '17', payload: { update_id: 17 } },
@@ -56,6 +64,22 @@ describe.skipIf(postgresSkipped)('plans of the per-update statements', () => {
     ]);
     const plan = await planOf(storeManySql(INBOX_CHANNEL), [batch, 'tag'], mode);
     expect(plan).toMatch(/channel_inbound_external_key on channel_inbound/);
+    expect(plan).not.toMatch(/Seq Scan on channel_inbound/);
+  });
+
+  it.each(modes)('the batch looks for earlier unhandled updates of each chat in its chat only (%s)', async (mode) => {
+    const updates = JSON.stringify([{ i: 0, row_id: ROWS + 900, chat: '400', update_seq: ROWS + 900, external_id: String(ROWS + 900) }]);
+    const plan = await planOf(RESOLVE_SQL, [updates], mode);
+    expect(plan).toMatch(/channel_inbound_pending_chat_idx on channel_inbound/);
+    expect(walksPending(plan)).toBe(false);
+    expect(plan).not.toMatch(/Seq Scan on channel_inbound/);
+  });
+
+  it.each(modes)('the one-by-one path does the same (%s)', async (mode) => {
+    const plan = await planOf(PENDING_OF_CHAT_SQL, [String(ROWS + 900), '400', String(ROWS + 900), '50'], mode);
+    expect(plan).toMatch(/channel_inbound_pending_chat_idx on channel_inbound/);
+    expect(plan).not.toMatch(/Sort/);
+    expect(walksPending(plan)).toBe(false);
     expect(plan).not.toMatch(/Seq Scan on channel_inbound/);
   });
 
