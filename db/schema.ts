@@ -241,6 +241,11 @@ export const messages = pgTable(
       .on(t.conversationId, t.seq)
       .where(sql`${t.direction} = 'in' and ${t.processedAt} is null`),
     index('messages_reply_to_idx').on(t.replyTo),
+    // The options a person may answer are those of the latest message that offered some: found
+    // here at once, where the conversation index made every turn read the whole conversation.
+    index('messages_offered_options_idx')
+      .on(t.conversationId, t.seq)
+      .where(sql`${t.direction} = 'out' and ${t.options} is not null`),
   ],
 );
 

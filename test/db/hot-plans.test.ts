@@ -4,8 +4,9 @@
  * rows could hash a whole table: the webhook's store once read every update ever stored, and the
  * batch write every conversation, so each turn got slower as the tables grew. And "earlier
  * unhandled updates of this chat" walked every pending update once the statistics were older than
- * a backlog. Checked on tables of a few thousand rows, analyzed before a backlog of unhandled
- * updates arrives, with both plans a prepared statement can get.
+ * a backlog, and the options last offered read the whole conversation. Checked on tables of a few
+ * thousand rows, analyzed before a backlog of unhandled updates arrives, with both plans a
+ * prepared statement can get.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,15 @@ describe.skipIf(postgresSkipped)('plans of the per-update statements', () => {
     await db.execute(sql.raw(`insert into channel_inbound (channel, external_id, payload, processed_at) select 'telegram', g::text, ${update('g')}, now() from generate_series(1, ${ROWS}) g`));
     await db.execute(sql.raw(`insert into channel_identities (channel, address, locale) select 'telegram', g::text, 'it' from generate_series(1, ${ROWS}) g`));
     await db.execute(sql.raw(`insert into conversations (channel, identity_id, locale) select 'telegram', id, 'it' from channel_identities`));
-    await db.execute(sql.raw('analyze channel_inbound, channel_identities, conversations'));
+    // A long conversation (chat 400): two thousand messages, every tenth reply offering options.
+    await db.execute(
+      sql.raw(`insert into messages (conversation_id, seq, direction, author, body, options)
+               select c.id, g, case when g % 2 = 0 then 'out' else 'in' end, case when g % 2 = 0 then 'bot' else 'person' end, 'm',
+                      case when g % 20 = 0 then '[{"id":"a","label":"A"}]'::jsonb end
+                 from conversations c join channel_identities i on i.id = c.identity_id, generate_series(1, 2000) g
+                where i.address = '400'`),
+    );
+    await db.execute(sql.raw('analyze channel_inbound, channel_identities, conversations, messages'));
     // A burst after the statistics were taken: they still say nothing is pending.
     await db.execute(sql.raw(`insert into channel_inbound (channel, external_id, payload) select 'telegram', g::text, ${update('g')} from generate_series(${ROWS + 1}, ${ROWS + 1000}) g`));
     identityIds = rowsOf<{ id: string }>(await db.execute(sql.raw('select id::text as id from channel_identities limit 50'))).map((r) => r.id);
@@ -71,6 +80,8 @@ describe.skipIf(postgresSkipped)('plans of the per-update statements', () => {
     const updates = JSON.stringify([{ i: 0, row_id: ROWS + 900, chat: '400', update_seq: ROWS + 900, external_id: String(ROWS + 900) }]);
     const plan = await planOf(RESOLVE_SQL, [updates], mode);
     expect(plan).toMatch(/channel_inbound_pending_chat_idx on channel_inbound/);
+    // …and finds the options last offered without reading the whole conversation.
+    expect(plan).toMatch(/messages_offered_options_idx on messages/);
     expect(walksPending(plan)).toBe(false);
     expect(plan).not.toMatch(/Seq Scan on channel_inbound/);
   });

@@ -1,0 +1,1 @@
+CREATE INDEX "messages_offered_options_idx" ON "messages" USING btree ("conversation_id","seq") WHERE "messages"."direction" = 'out' and "messages"."options" is not null;
