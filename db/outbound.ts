@@ -13,7 +13,7 @@
  *   identity (bot blocked, number dead) falls back to the person's other channel, and staff get a
  *   task to reach the person another way.
  */
-import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import { notify, rowsOf, type Db, type Queryable } from './client.ts';
 import { channelIdentities, conversations, outboundMessages, people, staffTasks, type StoredOption } from './schema.ts';
 
@@ -132,57 +132,41 @@ export function backoffMs(attempts: number): number {
   return Math.min(600_000, 2000 * 2 ** Math.max(0, attempts - 1));
 }
 
-/** The claim's statement: the ids of up to `limit` due heads, locked (exported for the plan test). */
-export function claimSql(channels: OutChannel[], now: Date, options: Pick<OutboundWorkerOptions, 'perChatIntervalMs'>, limit: number): SQL {
-  const chatGap = new Date(now.getTime() - options.perChatIntervalMs);
-  const channelList = sql.raw(`(${channels.map((c) => `'${c}'`).join(', ')})`);
-  const at = sql`${now.toISOString()}::timestamptz`;
-  const gap = sql`${chatGap.toISOString()}::timestamptz`;
-  return sql`
-    -- One message per address at a time: only an address's oldest pending message (its head)
-    -- may go. The heads are found by skipping from one address to the next on
-    -- outbound_messages_pending_idx: one index descent per address with something pending,
-    -- however many messages wait behind each (a backlog piles up behind Telegram's pace of one
-    -- message per chat per second, and reading all of it took 20-60 ms per claim). Every step is
-    -- a probe of one row, so stale statistics after a burst cannot make it a nested loop over
-    -- the backlog.
-    with recursive heads as (
-      (select id, channel, address, status, next_attempt_at, locked_until
-         from outbound_messages
-        where channel in ${channelList} and status in ('queued', 'sending')
-        order by channel, address, id
-        limit 1)
-      union all
-      select n.id, n.channel, n.address, n.status, n.next_attempt_at, n.locked_until
-        from heads h
-        cross join lateral (
-          select id, channel, address, status, next_attempt_at, locked_until
-            from outbound_messages
-           where channel in ${channelList} and status in ('queued', 'sending') and (channel, address) > (h.channel, h.address)
-           order by channel, address, id
-           limit 1) n),
-    due as (
-      select h.id from heads h
-       where ((h.status = 'queued' and h.next_attempt_at <= ${at}) or (h.status = 'sending' and h.locked_until < ${at}))
-         and (h.channel <> 'telegram' or (select s.id from outbound_messages s
-               where s.channel = 'telegram' and s.address = h.address and s.status = 'sent' and s.sent_at > ${gap}
-               limit 1) is null))
-    -- The due check again on the row itself: a row another claimer took meanwhile is re-checked
-    -- on its new version when the lock is granted, and skipped.
-    select o.id from outbound_messages o
-     where o.id = any(array(select id from due))
-       and ((o.status = 'queued' and o.next_attempt_at <= ${at}) or (o.status = 'sending' and o.locked_until < ${at}))
-     order by o.id
-     limit ${limit}
-     for update of o skip locked`;
-}
-
 /** Claims due messages for the given channels, oldest first, one pending message per address. */
 export async function claimOutbound(db: Db, channels: OutChannel[], now: Date, options: OutboundWorkerOptions, limit: number): Promise<OutboundItem[]> {
   if (channels.length === 0 || limit <= 0) return [];
+  const chatGap = new Date(now.getTime() - options.perChatIntervalMs);
   const leaseUntil = new Date(now.getTime() + options.leaseMs);
+  const channelList = sql.raw(`(${channels.map((c) => `'${c}'`).join(', ')})`);
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const gap = sql`${chatGap.toISOString()}::timestamptz`;
   return db.transaction(async (tx) => {
-    const picked = rowsOf<{ id: number }>(await tx.execute(claimSql(channels, now, options, limit)));
+    const picked = rowsOf<{ id: number }>(
+      await tx.execute(sql`
+        -- One message per address at a time: only an address's oldest pending message (its
+        -- head) may go. Every step is a single pass, whatever the table's statistics say: after
+        -- a burst of queued messages they are stale, and a per-candidate probe or join became a
+        -- nested loop over the whole backlog (seconds per claim).
+        with heads as (
+          select distinct on (channel, address) id, channel, address, status, next_attempt_at, locked_until
+            from outbound_messages
+           where channel in ${channelList} and status in ('queued', 'sending')
+           order by channel, address, id),
+        due as (
+          select h.id from heads h
+           where ((h.status = 'queued' and h.next_attempt_at <= ${at}) or (h.status = 'sending' and h.locked_until < ${at}))
+             and (h.channel <> 'telegram' or (select s.id from outbound_messages s
+                   where s.channel = 'telegram' and s.address = h.address and s.status = 'sent' and s.sent_at > ${gap}
+                   limit 1) is null))
+        -- The due check again on the row itself: a row another claimer took meanwhile is
+        -- re-checked on its new version when the lock is granted, and skipped.
+        select o.id from outbound_messages o
+         where o.id = any(array(select id from due))
+           and ((o.status = 'queued' and o.next_attempt_at <= ${at}) or (o.status = 'sending' and o.locked_until < ${at}))
+         order by o.id
+         limit ${limit}
+         for update of o skip locked`),
+    );
     if (picked.length === 0) return [];
     const ids = picked.map((p) => Number(p.id));
     const rows = await tx
