@@ -1,8 +1,14 @@
 /**
  * HTTP load from the bench process to a server in another process, over real sockets: a fixed
  * number of keep-alive connections, each sending its next request as soon as the previous one is
- * answered, for a fixed time after a warm-up. Every answer that is not the expected status is
- * counted, so a fast error never passes for a fast success.
+ * answered, for a fixed time after a warm-up under the same load. Every answer that is not the
+ * expected status is counted, so a fast error never passes for a fast success.
+ *
+ * The warm-up is what makes the figures those of a running server, not of one just started: V8
+ * optimises a function only after many calls, and compiles it on a background thread that takes
+ * a core the server, PostgreSQL and the load share. A freshly started centrale (a lot of code on
+ * its path) still spent about half its CPU per update on that after 50 requests, and kept getting
+ * cheaper for about ten seconds of load; the few lines of a baseline route settle far sooner.
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +30,9 @@ export interface HttpMeasurement extends Measurement {
   warmupAnswered: number;
 }
 
+/** Seconds of load before each measured window (BENCH_WARMUP_SECONDS, default 5). */
+export const warmupSeconds = () => Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
+
 function send(agent: http.Agent, base: URL, call: HttpCall): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -43,7 +52,14 @@ export async function measureHttp(
   name: string,
   baseUrl: string,
   build: (n: number) => HttpCall,
-  options: { seconds?: number; connections?: number; warmup?: number; expect?: number } = {},
+  options: {
+    seconds?: number;
+    connections?: number;
+    warmupSeconds?: number;
+    expect?: number;
+    /** Runs between the warm-up and the measured window, e.g. to let work the warm-up queued finish. */
+    afterWarmup?: (answered: number) => Promise<void>;
+  } = {},
 ): Promise<HttpMeasurement> {
   const seconds = options.seconds ?? Number(process.env.BENCH_SECONDS ?? 3);
   const connections = options.connections ?? 10;
@@ -51,14 +67,12 @@ export async function measureHttp(
   const base = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   let counter = 0;
-  let failures = 0;
-  try {
-    let warmupAnswered = 0;
-    for (let i = 0; i < (options.warmup ?? 50); i++) if ((await send(agent, base, build(counter++)).catch(() => 0)) === expect) warmupAnswered++;
-    failures = 0;
+  /** Every connection sends for `forSeconds`; the latency of each expected answer, and the failures. */
+  const load = async (forSeconds: number) => {
     const latencies: number[] = [];
+    let failures = 0;
     const started = performance.now();
-    const deadline = started + seconds * 1000;
+    const deadline = started + forSeconds * 1000;
     await Promise.all(
       Array.from({ length: connections }, async () => {
         while (performance.now() < deadline) {
@@ -70,10 +84,15 @@ export async function measureHttp(
         }
       }),
     );
-    const elapsed = (performance.now() - started) / 1000;
+    return { latencies, failures, elapsed: (performance.now() - started) / 1000 };
+  };
+  try {
+    const warm = await load(options.warmupSeconds ?? warmupSeconds());
+    await options.afterWarmup?.(warm.latencies.length);
+    const { latencies, failures, elapsed } = await load(seconds);
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-    return { name, ops: latencies.length, perSecond: latencies.length / elapsed, p50Ms: pct(0.5), p99Ms: pct(0.99), failures, seconds: elapsed, warmupAnswered };
+    return { name, ops: latencies.length, perSecond: latencies.length / elapsed, p50Ms: pct(0.5), p99Ms: pct(0.99), failures, seconds: elapsed, warmupAnswered: warm.latencies.length };
   } finally {
     agent.destroy();
   }
