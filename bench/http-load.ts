@@ -7,8 +7,9 @@
  * The warm-up is what makes the figures those of a running server, not of one just started: V8
  * optimises a function only after many calls, and compiles it on a background thread that takes
  * a core the server, PostgreSQL and the load share. A freshly started centrale (a lot of code on
- * its path) still spent about half its CPU per update on that after 50 requests, and kept getting
- * cheaper for about ten seconds of load; the few lines of a baseline route settle far sooner.
+ * its path) cost twice the CPU per update of one that had run for ten seconds, and about a third
+ * of the CPU samples in its first seconds were the compiler's; the few lines of a baseline route
+ * settle far sooner.
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
