@@ -1028,11 +1028,12 @@ export const outboundMessages = pgTable(
   },
   (t) => [
     uniqueIndex('outbound_messages_dedupe_key').on(t.dedupeKey),
-    index('outbound_messages_due_idx').on(t.nextAttemptAt).where(sql`${t.status} in ('queued', 'sending')`),
-    // The claim's per-chat interval probe (db/outbound.ts claimOutbound): a message sent to the
-    // chat within the last second. Partial, so that it never walks the address's older history,
-    // which grows for as long as the person uses centrale. (The claim's pass over what is
-    // pending uses outbound_messages_due_idx.)
+    // What is pending, oldest first: the claim (db/outbound.ts claimOutbound) reads the oldest
+    // pending messages first, or all of them, from here.
+    index('outbound_messages_pending_idx').on(t.id).where(sql`${t.status} in ('queued', 'sending')`),
+    // The claim's per-chat interval probe: a message sent to the chat within the last second.
+    // Partial, so that it never walks the address's older history, which grows for as long as
+    // the person uses centrale.
     index('outbound_messages_sent_address_idx').on(t.channel, t.address, t.sentAt).where(sql`${t.status} = 'sent'`),
     index('outbound_messages_provider_idx').on(t.providerId).where(sql`${t.providerId} is not null`),
   ],

@@ -4,17 +4,19 @@
  * rows could hash a whole table: the webhook's store once read every update ever stored, and the
  * batch write every conversation, so each turn got slower as the tables grew. And "earlier
  * unhandled updates of this chat" walked every pending update once the statistics were older than
- * a backlog, and the options last offered read the whole conversation. Checked on tables of a few
- * thousand rows, analyzed before a backlog of unhandled updates arrives, with both plans a
- * prepared statement can get.
+ * a backlog, the options last offered read the whole conversation, and the outbound claim read
+ * every pending message to find each chat's oldest. Checked on tables of a few thousand rows,
+ * analyzed before a backlog arrives, with both plans a prepared statement can get.
  */
 import { sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INBOX_CHANNEL, PENDING_OF_CHAT_SQL } from '../../db/channel-inbox.ts';
 import { RESOLVE_SQL, WRITE_SQL } from '../../db/channel-batch.ts';
 import { IDENTITIES_SQL } from '../../db/chat-data.ts';
 import { rowsOf } from '../../db/client.ts';
 import { storeManySql } from '../../db/inbound-store.ts';
+import { claimSql } from '../../db/outbound.ts';
 import { createTestDatabase, postgresSkipped, type TestDatabase } from '../helpers/test-db.ts';
 
 const ROWS = 3000;
@@ -37,8 +39,19 @@ describe.skipIf(postgresSkipped)('plans of the per-update statements', () => {
                  from conversations c join channel_identities i on i.id = c.identity_id, generate_series(1, 2000) g
                 where i.address = '400'`),
     );
-    await db.execute(sql.raw('analyze channel_inbound, channel_identities, conversations, messages'));
-    // A burst after the statistics were taken: they still say nothing is pending.
+    // Replies long sent to 100 chats, and a few still queued when the statistics are taken.
+    await db.execute(
+      sql.raw(`insert into outbound_messages (channel, address, body, dedupe_key, status, sent_at)
+               select 'telegram', (g % 100)::text, 'm', 'sent:' || g, 'sent', now() - interval '1 hour' from generate_series(1, ${ROWS}) g`),
+    );
+    await db.execute(sql.raw(`insert into outbound_messages (channel, address, body, dedupe_key) select 'telegram', (g % 100)::text, 'm', 'early:' || g from generate_series(1, 300) g`));
+    await db.execute(sql.raw('analyze channel_inbound, channel_identities, conversations, messages, outbound_messages'));
+    // A burst after the statistics were taken: they still say nothing is pending. Thirty
+    // replies queued for each of the 100 chats, which Telegram takes at one per chat per second.
+    await db.execute(
+      sql.raw(`insert into outbound_messages (channel, address, body, dedupe_key)
+               select 'telegram', (g % 100)::text, 'm', 'queued:' || g from generate_series(1, ${ROWS}) g`),
+    );
     await db.execute(sql.raw(`insert into channel_inbound (channel, external_id, payload) select 'telegram', g::text, ${update('g')} from generate_series(${ROWS + 1}, ${ROWS + 1000}) g`));
     identityIds = rowsOf<{ id: string }>(await db.execute(sql.raw('select id::text as id from channel_identities limit 50'))).map((r) => r.id);
   });
@@ -100,9 +113,56 @@ describe.skipIf(postgresSkipped)('plans of the per-update statements', () => {
     expect(plan).not.toMatch(/Seq Scan on conversations/);
   });
 
+  it.each(modes)('the outbound claim reads the oldest pending messages, not the backlog behind them (%s)', async (mode) => {
+    const { sql: text, params } = new PgDialect().sqlToQuery(claimSql(['telegram'], new Date(), { perChatIntervalMs: 1000 }, 30, 240));
+    const literals = params.map((p) => (typeof p === 'number' ? String(p) : `'${String(p).replaceAll("'", "''")}'`)).join(', ');
+    const { claimed, rowsRead } = await t.database.db
+      .transaction(async (tx) => {
+        await tx.execute(sql.raw(`set local plan_cache_mode = ${mode}`));
+        await tx.execute(sql.raw(`prepare claim_plan as ${text}`));
+        const [row] = rowsOf<{ 'QUERY PLAN': unknown }>(await tx.execute(sql.raw(`explain (analyze, format json) execute claim_plan(${literals})`)));
+        // A prepared statement outlives the transaction; its locks do not.
+        await tx.execute(sql.raw('deallocate claim_plan'));
+        const raw = row!['QUERY PLAN'];
+        const [plan] = (typeof raw === 'string' ? JSON.parse(raw) : raw) as [{ Plan: PlanNode }];
+        throw new RolledBack(plan.Plan['Actual Rows'] ?? 0, readFrom(plan.Plan, 'outbound_messages'));
+      })
+      .catch((err: unknown) => {
+        if (err instanceof RolledBack) return err;
+        throw err;
+      });
+    expect(claimed).toBe(30);
+    // The 240 oldest, a probe per chat for a message sent in the last second, the 30 taken;
+    // the backlog is 3,300 rows.
+    expect(rowsRead).toBeLessThan(400);
+  });
+
   it.each(modes)('the batch reads identities by key (%s)', async (mode) => {
     const plan = await planOf(IDENTITIES_SQL, [`{${identityIds.join(',')}}`], mode);
     expect(plan).toMatch(/channel_identities_pkey on channel_identities/);
     expect(plan).not.toMatch(/Seq Scan on channel_identities/);
   });
 });
+
+interface PlanNode {
+  'Relation Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  Plans?: PlanNode[];
+}
+
+/** Rows a plan's scans of `table` returned, over all their loops. */
+function readFrom(node: PlanNode, table: string): number {
+  const own = node['Relation Name'] === table ? (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1) : 0;
+  return own + (node.Plans ?? []).reduce((sum, child) => sum + readFrom(child, table), 0);
+}
+
+/** Ends the EXPLAIN ANALYZE transaction without keeping its locks, with what it measured. */
+class RolledBack extends Error {
+  constructor(
+    readonly claimed: number,
+    readonly rowsRead: number,
+  ) {
+    super('rolled back');
+  }
+}

@@ -2,8 +2,8 @@
  * The outbound queue's claim (db/outbound.ts claimOutbound): only an address's oldest pending
  * message may go, a message waiting for its retry holds back the ones behind it, Telegram keeps
  * one second between two messages to a chat, an expired lease is taken again, two claimers never
- * take the same message, and a long sent history or a burst with stale statistics changes none
- * of this. Runs on PGlite and on PostgreSQL.
+ * take the same message, a chat holding the oldest messages holds back no other, and a long sent
+ * history or a burst with stale statistics changes none of this. Runs on PGlite and on PostgreSQL.
  */
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -114,5 +114,15 @@ describe('claimOutbound', () => {
       .map((r) => r.id);
     expect(heads).toHaveLength(50);
     expect(await claimed(['telegram'], 30)).toEqual(heads.slice(0, 30));
+  });
+
+  it('looks past the oldest messages when they all belong to chats that must wait', async () => {
+    // A chat with 300 replies queued, which Telegram takes one a second; another chat's reply behind them.
+    await queue('telegram', '800', { status: 'sent', sentAt: new Date(now.getTime() - 200) });
+    await db().execute(sql`
+      insert into outbound_messages (channel, address, body, locale, purpose, dedupe_key)
+      select 'telegram', '800', 'x', 'it', 'reply', 'busy-chat:' || g from generate_series(1, 300) g`);
+    const other = await queue('telegram', '801');
+    expect(await claimed(['telegram'], 10)).toEqual([other]);
   });
 });
