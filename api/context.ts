@@ -20,6 +20,8 @@ export interface AppDeps {
 export interface AppEnv {
   Variables: {
     requestId: string;
+    /** Ids a route adds to its request's log line (numbers and flags only, never text). */
+    logIds: Record<string, number | boolean> | undefined;
     staff: StaffIdentity | undefined;
     staffSessionKey: string | undefined;
   };

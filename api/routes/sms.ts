@@ -111,7 +111,7 @@ export function smsRoutes(deps: AppDeps) {
         await markInboundFailed(deps.database.db, stored.id, err).catch(() => undefined);
       }
     }
-    deps.logger.info({ requestId: c.get('requestId'), inboundId: stored.id, duplicate: stored.duplicate }, 'sms received');
+    c.set('logIds', { inboundId: stored.id, duplicate: stored.duplicate });
     return c.body(EMPTY_TWIML, 200, { 'content-type': 'text/xml' });
   });
 

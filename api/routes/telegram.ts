@@ -37,7 +37,8 @@ export function telegramRoutes(deps: AppDeps) {
     const payload = storable(update as Record<string, unknown>);
     if (payload === undefined) return c.body(null, 200);
     const stored = await storeInbound(deps.database.db, { channel: 'telegram', externalId: String(updateId), payload });
-    deps.logger.info({ requestId: c.get('requestId'), inboundId: stored.id, updateId, duplicate: stored.duplicate }, 'telegram update stored');
+    // On the request's own log line: one line per update, not two.
+    c.set('logIds', { inboundId: stored.id, updateId, duplicate: stored.duplicate });
     return c.body(null, 200);
   });
   return app;

@@ -88,6 +88,10 @@ describe.skipIf(postgresSkipped)('logs never contain personal data', () => {
     const update = { update_id: 424242, message: { message_id: 1, date: 1, chat: { id: 99887766, type: 'private', first_name: TELEGRAM_NAME }, from: { id: 99887766, is_bot: false, first_name: TELEGRAM_NAME }, text: TEXTS[3] } };
     const tg = await request('/telegram/webhook', { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'logs-secret' }, body: JSON.stringify(update) });
     expect(tg.status).toBe(200);
+    // One line for the update: the request's own, with the stored row's ids.
+    const tgLines = logs.filter((l) => l.includes(`"requestId":"${tg.headers.get('x-request-id')}"`));
+    expect(tgLines).toHaveLength(1);
+    expect(JSON.parse(tgLines[0]!)).toMatchObject({ msg: 'request', route: '/telegram/webhook', status: 200, updateId: 424242, duplicate: false, inboundId: expect.any(Number) });
 
     // Staff: a failed login with a name as username, then search, read and export the file.
     expect((await json('/api/v1/auth/login', { username: SURNAME, password: CF })).status).toBe(401);
