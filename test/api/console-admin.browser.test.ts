@@ -105,6 +105,9 @@ describe('dashboard and administration in a real browser', () => {
     await page.locator('#cf-onCallStaffId option').first().waitFor({ state: 'attached' });
     await page.getByLabel('Comune', { exact: true }).selectOption('albairate');
     const before = (await (await context.request.get(`${base}/api/v1/comuni/albairate/settings`)).json()) as { patronDay: string | null; officeAddress: string | null };
+    // The form is filled in once the comune's settings arrive: typing before that raced with it
+    // (the text landed after the loaded address).
+    await expect.poll(() => page.getByLabel("Indirizzo dell'ufficio servizi sociali").inputValue()).toBe(before.officeAddress ?? '');
     await page.getByLabel("Indirizzo dell'ufficio servizi sociali").fill('Piazza Nuova 1');
     await page.getByLabel('Giorno del santo patrono').fill('13-45');
     await page.getByRole('button', { name: 'Salva' }).click();
