@@ -155,7 +155,7 @@ export function claimSql(channels: OutChannel[], now: Date, options: Pick<Outbou
            where channel in ${channelList} and status in ('queued', 'sending')`;
   const candidates =
     oldest === undefined
-      ? sql`${pending}`
+      ? pending
       : // A literal, not a parameter, so that even a generic plan knows how few rows it wants.
         sql`select * from (${pending}
            order by id
