@@ -11,7 +11,7 @@
 //      on ("da allora", "ora non riesce ad alzarsi") or the symptom is back ("adesso di nuovo").
 // A fall needs more than the verb: an injury, not being able to get up, being on the floor, or
 // an urgent/present tone ("aiuto!", "adesso"); "sono caduta ma sto bene" alone is not an emergency.
-import { tokenIndexAt, tokenWindow } from './token-text.ts';
+import { matchesOf, tokenIndexAt, tokenWindow } from './token-text.ts';
 import type { EmergencyKind } from './types.ts';
 
 export interface EmergencyFinding {
@@ -110,7 +110,7 @@ export function detectEmergency(
   const calmPastContext = !urgent && (asksForSomethingElse || CALM.test(text) || REQUEST.test(text));
 
   for (const trigger of TRIGGERS) {
-    for (const m of text.matchAll(trigger.pattern)) {
+    for (const m of matchesOf(trigger.pattern, text)) {
       const at = tokenIndexAt(text, m.index);
       if (!trigger.negativeForm && isNegated(tokens, at)) continue;
       if (isHypothetical(tokens, at)) continue;
@@ -120,7 +120,7 @@ export function detectEmergency(
     }
   }
 
-  for (const m of text.matchAll(FALL_EVENT)) {
+  for (const m of matchesOf(FALL_EVENT, text)) {
     const at = tokenIndexAt(text, m.index);
     if (isNegated(tokens, at) || isHypothetical(tokens, at)) continue;
     const from = Math.max(0, at - 12);

@@ -4,7 +4,7 @@
 // simple vs complex care (1A/1B, 4A/4B, 5A/5B, 5C/5D, 5E/5F), meal vs help eating (6A/6B),
 // ordinary cleaning vs linen (7A/7B). With no qualifier the code is left out rather than guessed,
 // except where the issue fixes a default (getting up → 1B, walking → 5B, putting to bed → 4B...).
-import { tokenIndexAt } from './token-text.ts';
+import { matchesOf, tokenIndexAt } from './token-text.ts';
 import type { ServiceMention } from './types.ts';
 
 export interface FoundService extends ServiceMention {
@@ -79,7 +79,7 @@ export function findServices(tokens: readonly string[]): FoundService[] {
   const text = tokens.join(' ');
   const found: FoundService[] = [];
   for (const r of RULES) {
-    for (const m of text.matchAll(r.pattern)) {
+    for (const m of matchesOf(r.pattern, text)) {
       const at = tokenIndexAt(text, m.index);
       // Two rules on the same words (e.g. "lavarmi i capelli") keep only the first, more specific one.
       if (found.some((f) => f.at === at)) continue;

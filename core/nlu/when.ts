@@ -12,6 +12,7 @@
 //     among equals the first one written wins.
 import { DateTime } from 'luxon';
 import type { WhenExpression } from './types.ts';
+import { matchesOf } from './token-text.ts';
 
 const ZONE = 'Europe/Rome';
 
@@ -124,47 +125,47 @@ function findDates(text: string, today: DateTime): DateHit[] {
     const to = month === undefined ? undefined : nextOccurrence(today, month, toNumber(range[2]));
     if (from !== undefined) hits.push(to === undefined ? { date: from, at: range.index, rank: 3 } : { date: from, at: range.index, rank: 3, until: to });
   }
-  for (const m of text.matchAll(EXPLICIT)) {
+  for (const m of matchesOf(EXPLICIT, text)) {
     const month = MONTHS[m[2] ?? ''];
     if (month === undefined) continue;
     const date = m[3] !== undefined ? exactDate(toYear(m[3]), month, toNumber(m[1])) : nextOccurrence(today, month, toNumber(m[1]));
     if (date !== undefined) hits.push({ date, at: m.index, rank: 3 });
   }
-  for (const m of text.matchAll(EXPLICIT_EN)) {
+  for (const m of matchesOf(EXPLICIT_EN, text)) {
     const month = MONTHS[m[1] ?? ''];
     // "may" and "march" are also English verbs; only trust them before a plausible day.
     if (month === undefined) continue;
     const date = nextOccurrence(today, month, toNumber(m[2]));
     if (date !== undefined) hits.push({ date, at: m.index, rank: 3 });
   }
-  for (const m of text.matchAll(NUMERIC)) {
+  for (const m of matchesOf(NUMERIC, text)) {
     const day = toNumber(m[1]);
     const month = toNumber(m[2]);
     const date = m[3] !== undefined ? exactDate(toYear(m[3]), month, day) : nextOccurrence(today, month, day);
     if (date !== undefined) hits.push({ date, at: m.index, rank: 3 });
   }
-  for (const m of text.matchAll(DOTTED_DATE)) {
+  for (const m of matchesOf(DOTTED_DATE, text)) {
     const date = nextOccurrence(today, toNumber(m[2]), toNumber(m[1]));
     if (date !== undefined) hits.push({ date, at: m.index, rank: 3 });
   }
   if (hits.length === 0) {
-    for (const m of text.matchAll(DAY_ONLY)) {
+    for (const m of matchesOf(DAY_ONLY, text)) {
       const date = nextDayOfMonth(today, toNumber(m[1]));
       if (date !== undefined) hits.push({ date, at: m.index, rank: 3 });
     }
   }
-  for (const m of text.matchAll(WEEKDAY)) {
+  for (const m of matchesOf(WEEKDAY, text)) {
     const weekday = WEEKDAYS[m[2] ?? ''];
     if (weekday === undefined) continue;
     const back = m[1] === 'last ' || (m[3] ?? '').startsWith(' scors');
     const delta = back ? -(((today.weekday - weekday + 6) % 7) + 1) : ((weekday - today.weekday + 6) % 7) + 1;
     hits.push({ date: today.plus({ days: delta }), at: m.index, rank: 2 });
   }
-  for (const m of text.matchAll(RELATIVE)) {
+  for (const m of matchesOf(RELATIVE, text)) {
     const offset = RELATIVE_OFFSETS[m[1] ?? ''];
     if (offset !== undefined) hits.push({ date: today.plus({ days: offset }), at: m.index, rank: 1 });
   }
-  for (const m of text.matchAll(IN_DAYS)) {
+  for (const m of matchesOf(IN_DAYS, text)) {
     const n = m[1] === 'un' || m[1] === 'a' ? 1 : toNumber(m[1]);
     const unit = m[2] ?? '';
     const days = /^(settiman|week)/.test(unit) ? n * 7 : n;
@@ -175,16 +176,16 @@ function findDates(text: string, today: DateTime): DateHit[] {
 
 function findTime(text: string): string | undefined {
   const candidates: Array<{ at: number; value: string }> = [];
-  for (const m of text.matchAll(TIME)) {
+  for (const m of matchesOf(TIME, text)) {
     const value = toClock(toNumber(m[1]), m[2] !== undefined ? Number(m[2]) : minutesFromWords(m[3]), m[4]);
     if (value !== undefined) candidates.push({ at: m.index, value });
   }
-  for (const m of text.matchAll(AM_PM)) {
+  for (const m of matchesOf(AM_PM, text)) {
     const value = toClock(toNumber(m[1]), m[2] !== undefined ? Number(m[2]) : 0, m[3]);
     if (value !== undefined) candidates.push({ at: m.index, value });
   }
-  const dotted = [...text.matchAll(DOTTED_DATE)].map((m) => m.index + m[0].length);
-  for (const m of text.matchAll(BARE_TIME)) {
+  const dotted = [...matchesOf(DOTTED_DATE, text)].map((m) => m.index + m[0].length);
+  for (const m of matchesOf(BARE_TIME, text)) {
     if (dotted.includes(m.index + m[0].length)) continue;
     const value = toClock(Number(m[1]), Number(m[2]), undefined);
     if (value !== undefined) candidates.push({ at: m.index, value });
