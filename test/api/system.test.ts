@@ -39,6 +39,13 @@ describe.skipIf(postgresSkipped)('system routes, docs and errors', () => {
     expect((await (await t.request('/?lang=en')).text())).toMatch(/<html lang="en">/);
   });
 
+  it('keeps the security headers on API answers, errors included (only provider webhooks go without)', async () => {
+    const res = await t.request('/api/v1/people');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+  });
+
   it('answers unknown routes and files with the error body', async () => {
     for (const path of ['/nope', '/static/../../config.ts', '/static/secret.txt', '/docs/assets/package.json']) {
       const res = await t.request(path);
