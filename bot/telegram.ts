@@ -266,27 +266,39 @@ export function createTelegramChannel(
     await attempt(fresh);
   }
 
-  // Webhooks of one chat may arrive concurrently and commit out of order: NOTIFYs are gathered
-  // until none came for a short quiet window (at most REORDER_MAX_MS after the first), then run
-  // sorted by update_id. Handling costs this much latency; an elderly reader does not notice it.
-  // One release is handled at a time: what is announced meanwhile waits for the next one, so
-  // under load the releases grow and more turns share each batch.
-  const REORDER_QUIET_MS = 100;
-  const REORDER_MAX_MS = 1000;
-  let announced = new Set<number>();
+  // Webhooks of one chat may arrive concurrently and commit out of order: an update is run only
+  // once REORDER_DELAY_MS have passed since its NOTIFY, so that an earlier update of its chat still
+  // being stored has committed by then (the batch sees it and the chat goes one by one, in
+  // update_id order), and each release runs sorted by update_id. An elderly reader does not notice
+  // the delay. One release is handled at a time: what becomes due meanwhile waits for the next one,
+  // so under load the releases grow and more turns share each batch; a release starts as soon as
+  // the previous one is done. (Until 2026-11-23 a release waited for a quiet 100 ms, which under
+  // steady traffic never came: releases went once a second, the turns in one-second pulses, and
+  // every waiting update's objects lived long enough to be promoted to the old heap.)
+  const REORDER_DELAY_MS = 100;
+  /** A release waits this much longer, so that updates announced together are released together. */
+  const REORDER_GATHER_MS = 10;
+  /** NOTIFYed row ids, in announce order, with when each was announced. */
+  const announced = new Map<number, number>();
   let reorderTimer: NodeJS.Timeout | undefined;
-  let firstAnnounced = 0;
   let releasing: Promise<void> | undefined;
   function release(): void {
     reorderTimer = undefined;
     if (releasing || announced.size === 0 || stopped) return;
-    const ids = [...announced];
-    announced = new Set();
+    const dueBefore = Date.now() - REORDER_DELAY_MS;
+    const ids: number[] = [];
+    // Announce order is time order: the due ones come first.
+    for (const [id, at] of announced) {
+      if (at > dueBefore) break;
+      ids.push(id);
+      announced.delete(id);
+    }
+    if (ids.length === 0) return armReorderTimer();
     releasing = releaseRows(ids)
       .catch((err) => ctx.logger.warn({ err }, 'telegram notified updates not handled; left for the sweep'))
       .finally(() => {
         releasing = undefined;
-        if (announced.size > 0 && !reorderTimer && !stopped) armReorderTimer();
+        armReorderTimer();
       });
   }
 
@@ -407,13 +419,16 @@ export function createTelegramChannel(
     }
     return batch;
   }
+  /** Wakes release() when the oldest announced update is due (nothing to do while one runs). */
   function armReorderTimer(): void {
-    reorderTimer = setTimeout(release, Math.max(0, Math.min(REORDER_QUIET_MS, firstAnnounced + REORDER_MAX_MS - Date.now())));
+    if (reorderTimer || releasing || stopped) return;
+    const oldest = announced.values().next();
+    if (oldest.done) return;
+    reorderTimer = setTimeout(release, Math.max(0, oldest.value + REORDER_DELAY_MS + REORDER_GATHER_MS - Date.now()));
   }
   function announce(id: number): void {
-    if (announced.size === 0) firstAnnounced = Date.now();
-    announced.add(id);
-    if (reorderTimer) clearTimeout(reorderTimer);
+    // A second NOTIFY of the same row keeps its first time and place.
+    if (!announced.has(id)) announced.set(id, Date.now());
     armReorderTimer();
   }
 

@@ -8,7 +8,9 @@ import { eq, inArray } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramChannel } from '../../bot/telegram.ts';
-import { storeInbound } from '../../db/channel-inbox.ts';
+import { INBOX_CHANNEL, instanceTagOf, storeInbound } from '../../db/channel-inbox.ts';
+import { storeManySql } from '../../db/inbound-store.ts';
+import { preparedRunner } from '../../db/prepared.ts';
 import { channelIdentities, channelInbound, conversations, messages } from '../../db/schema.ts';
 import { createI18n } from '../../locales/index.ts';
 import { createLogger } from '../../logger.ts';
@@ -31,6 +33,12 @@ describe.skipIf(postgresSkipped)('a hung Telegram batch', () => {
   const db = () => t.database.db;
   const store = (updateId: number, chatId: number) =>
     storeInbound(db(), { channel: 'telegram', externalId: String(updateId), payload: telegramText(updateId, chatId, 'buongiorno') });
+  /** Updates stored in one statement, so that their NOTIFYs come together (and so one release). */
+  const storeTogether = async (...updates: [updateId: number, chatId: number][]) => {
+    const json = JSON.stringify(updates.map(([updateId, chatId], i) => ({ i, channel: 'telegram', external_id: String(updateId), payload: telegramText(updateId, chatId, 'buongiorno') })));
+    const rows = await preparedRunner(db())<{ new_id: string }>(storeManySql(INBOX_CHANNEL), [json, instanceTagOf(db())]);
+    return rows.map((r) => Number(r.new_id));
+  };
   const handled = async (id: number) => (await db().select({ at: channelInbound.processedAt }).from(channelInbound).where(eq(channelInbound.id, id)))[0]?.at != null;
 
   it('holds back only its own chats, and they are handled once when it finishes', async () => {
@@ -60,17 +68,17 @@ describe.skipIf(postgresSkipped)('a hung Telegram batch', () => {
       await locked;
 
       // A and B arrive together: one batch, whose write waits on A's row.
-      const [a2, b] = await Promise.all([store(730_002, 973_001), store(730_003, 973_002)]);
+      const [a2 = 0, b = 0] = await storeTogether([730_002, 973_001], [730_003, 973_002]);
       await sleep(300);
       // C arrives while that batch still waits: it is handled although the lock is still held.
       const c = await store(730_004, 973_003);
       await waitFor('chat C handled while the batch of A and B is still waiting', () => handled(c.id), 10_000);
-      expect(await handled(a2.id)).toBe(false);
-      expect(await handled(b.id)).toBe(false);
+      expect(await handled(a2)).toBe(false);
+      expect(await handled(b)).toBe(false);
       expect(logs.some((line) => line.includes('telegram batch still running'))).toBe(true);
 
       unlock();
-      await waitFor('A and B handled once the lock is gone', async () => (await handled(a2.id)) && (await handled(b.id)), 20_000);
+      await waitFor('A and B handled once the lock is gone', async () => (await handled(a2)) && (await handled(b)), 20_000);
       const stored = await db()
         .select({ externalId: messages.externalId })
         .from(messages)
