@@ -5,6 +5,11 @@
  * stored, 200) and end to end, until the engine has taken every turn and queued its reply (read
  * from the admin's channel status), so that no turn hides in a backlog. Sending then goes on at
  * Telegram's own pace (30 messages/s per bot, the production default), as it would in production.
+ *
+ * The ratio compares the webhook with the INSERT route in alternating rounds (INSERT, webhook,
+ * INSERT, webhook…), both servers running and warm throughout, and takes the median of the rounds'
+ * ratios: the machine's speed drifts (a shared 2-core machine did 865 to 5,300 INSERT requests/s
+ * on one day), and one window of each, a minute apart, measured the drift as much as the code.
  */
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -16,16 +21,28 @@ import { startBaseline, startBenchProcess, type BenchProcess } from './processes
 const TOKEN = '123456:bench-token';
 const SECRET = 'bench-webhook-secret';
 
-export interface CentraleHttpResult {
-  bare: HttpMeasurement;
+/** One round: the INSERT route, then the webhook right after it. */
+export interface WebhookRound {
   insert: HttpMeasurement;
   webhook: HttpMeasurement;
   /** Updates handled end to end (turn taken, reply queued), per second, from the first request to the last one handled. */
-  webhookEndToEndPerSecond: number;
+  endToEndPerSecond: number;
+  /** The webhook's rate (end to end, never more than were answered) over the INSERT route's. */
+  ratio: number;
+}
+
+export interface CentraleHttpResult {
+  bare: HttpMeasurement;
+  rounds: WebhookRound[];
+  /** The round with the median ratio (its figures are the ones summed up). */
+  median: WebhookRound;
   webChat: HttpMeasurement;
   /** Highest RSS of the centrale process while under load, MB. */
   rssMb: number;
 }
+
+/** Rounds of INSERT-then-webhook windows (BENCH_ROUNDS, default 3). */
+const rounds = () => Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 
 /** A port nobody listens on now (webhook mode needs PUBLIC_URL, hence the port, before start). */
 export function freePort(): Promise<number> {
@@ -123,67 +140,78 @@ async function sampleRss<T>(p: BenchProcess, fn: () => Promise<T>): Promise<{ va
   }
 }
 
+/** The round whose ratio is the median (the lower middle one for an even count). */
+export function medianRound(all: WebhookRound[]): WebhookRound {
+  const sorted = [...all].sort((a, b) => a.ratio - b.ratio);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
 export async function benchCentraleHttp(kind: 'postgres' | 'pglite', databaseUrl: string, log: (line: string) => void): Promise<CentraleHttpResult> {
-  const bare = await withProcess(startBaseline('bare', databaseUrl), (p) =>
-    measureHttp(`bare Hono route (${kind} run)`, p.url, (n) => {
-      const { body, ...headers } = json(benchUpdate(n));
-      return { method: 'POST', path: '/bench', headers, body };
-    }),
-  );
+  let sent = 0;
+  // Every request is a new update (update_id never repeats across windows): none is a duplicate.
+  const toBench = (): HttpCall => {
+    const { body, ...headers } = json(benchUpdate(sent++));
+    return { method: 'POST', path: '/bench', headers, body };
+  };
+  const bare = await withProcess(startBaseline('bare', databaseUrl), (p) => measureHttp(`bare Hono route (${kind} run)`, p.url, toBench));
   log(formatRow(bare));
-  const insert = await withProcess(startBaseline('insert', databaseUrl), (p) =>
-    measureHttp(`Hono + one prepared INSERT (${kind})`, p.url, (n) => {
-      const { body, ...headers } = json(benchUpdate(n));
-      return { method: 'POST', path: '/bench', headers, body };
-    }),
-  );
-  log(formatRow(insert));
 
   const fake = await startFakeTelegram(TOKEN);
   try {
-    const port = await freePort();
-    return await withProcess(startCentrale(centraleEnv(port, databaseUrl, fake.apiRoot)), async (centrale) => {
-      const handledCount = await handledCounter(centrale.url);
-      const handledAtStart = await handledCount();
-      const warmupStarted = performance.now();
-      let handledBefore = 0;
-      let started = 0;
-      const { value: webhook, maxRssMb: rssWebhook } = await sampleRss(centrale, () =>
-        measureHttp(`centrale Telegram webhook (${kind})`, centrale.url, webhookCall, {
-          // The turns of the warm-up's updates are taken before the window opens: the window's
-          // end-to-end figure is then its own updates only, with no backlog carried in.
-          afterWarmup: async (answered) => {
-            await waitUntilHandled(handledCount, handledAtStart, answered, warmupStarted);
-            handledBefore = await handledCount();
-            started = performance.now();
-          },
-        }),
-      );
-      log(formatRow(webhook));
-      const stored = webhook.ops;
-      const { handled, perSecond: webhookEndToEndPerSecond } = await waitUntilHandled(handledCount, handledBefore, stored, started);
-      log(`${`centrale Telegram webhook end to end, ${handled} of ${stored} updates handled (${kind})`.padEnd(58)} ${webhookEndToEndPerSecond.toFixed(0).padStart(8)} updates/s`);
+    return await withProcess(startBaseline('insert', databaseUrl), async (insertServer) => {
+      const port = await freePort();
+      return await withProcess(startCentrale(centraleEnv(port, databaseUrl, fake.apiRoot)), async (centrale) => {
+        const handledCount = await handledCounter(centrale.url);
+        const toWebhook = (): HttpCall => {
+          const { body, ...headers } = json(benchUpdate(sent++), { 'x-telegram-bot-api-secret-token': SECRET });
+          return { method: 'POST', path: '/telegram/webhook', headers, body };
+        };
+        const { value: all, maxRssMb: rssWebhook } = await sampleRss(centrale, async () => {
+          // Both servers warmed up under load first; the warm-up's turns are all taken before round 1.
+          await measureHttp('INSERT warm-up', insertServer.url, toBench, { seconds: 0 });
+          const handledAtStart = await handledCount();
+          const warmupStarted = performance.now();
+          const warm = await measureHttp('webhook warm-up', centrale.url, toWebhook, { seconds: 0 });
+          await waitUntilHandled(handledCount, handledAtStart, warm.warmupAnswered, warmupStarted);
+          const done: WebhookRound[] = [];
+          for (let r = 1; r <= rounds(); r++) {
+            const insert = await measureHttp(`Hono + one prepared INSERT (${kind}), round ${r}`, insertServer.url, toBench, { warmupSeconds: 0 });
+            log(formatRow(insert));
+            const handledBefore = await handledCount();
+            const started = performance.now();
+            const webhook = await measureHttp(`centrale Telegram webhook (${kind}), round ${r}`, centrale.url, toWebhook, { warmupSeconds: 0 });
+            log(formatRow(webhook));
+            const { handled, perSecond } = await waitUntilHandled(handledCount, handledBefore, webhook.ops, started);
+            log(`${`  end to end, ${handled} of ${webhook.ops} updates handled`.padEnd(58)} ${perSecond.toFixed(0).padStart(8)} updates/s`);
+            for (const m of [insert, webhook]) if (m.failures > 0) log(`  ${m.name}: ${m.failures} answers with an unexpected status`);
+            done.push({ insert, webhook, endToEndPerSecond: perSecond, ratio: Math.min(webhook.perSecond, perSecond) / insert.perSecond });
+          }
+          return done;
+        });
+        const median = medianRound(all);
+        log(`webhook/insert by round (${kind}): ${all.map((r) => r.ratio.toFixed(2)).join(', ')}; median ${median.ratio.toFixed(2)}`);
 
-      // Web chat: 50 sessions, each message a full engine turn answered in the response.
-      const sessions: { id: string; token: string }[] = [];
-      for (let i = 0; i < 50; i++) {
-        const res = await fetch(`${centrale.url}/chat/web/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-        if (res.status !== 201) throw new Error(`web chat session → ${res.status}`);
-        const s = (await res.json()) as { sessionId: string; token: string };
-        sessions.push({ id: s.sessionId, token: s.token });
-      }
-      const { value: webChat, maxRssMb: rssChat } = await sampleRss(centrale, () =>
-        measureHttp(`centrale web-chat message (${kind})`, centrale.url, (n) => {
-          const s = sessions[n % sessions.length]!;
-          const { body, ...headers } = json({ text: 'buongiorno' }, { authorization: `Bearer ${s.token}` });
-          return { method: 'POST', path: `/chat/web/sessions/${s.id}/messages`, headers, body };
-        }),
-      );
-      log(formatRow(webChat));
-      const rssMb = Math.max(rssWebhook, rssChat);
-      log(`centrale process RSS under load (${kind}): ${rssMb} MB`);
-      for (const m of [bare, insert, webhook, webChat]) if (m.failures > 0) log(`  ${m.name}: ${m.failures} answers with an unexpected status`);
-      return { bare, insert, webhook, webhookEndToEndPerSecond, webChat, rssMb };
+        // Web chat: 50 sessions, each message a full engine turn answered in the response.
+        const sessions: { id: string; token: string }[] = [];
+        for (let i = 0; i < 50; i++) {
+          const res = await fetch(`${centrale.url}/chat/web/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+          if (res.status !== 201) throw new Error(`web chat session → ${res.status}`);
+          const s = (await res.json()) as { sessionId: string; token: string };
+          sessions.push({ id: s.sessionId, token: s.token });
+        }
+        const { value: webChat, maxRssMb: rssChat } = await sampleRss(centrale, () =>
+          measureHttp(`centrale web-chat message (${kind})`, centrale.url, (n) => {
+            const s = sessions[n % sessions.length]!;
+            const { body, ...headers } = json({ text: 'buongiorno' }, { authorization: `Bearer ${s.token}` });
+            return { method: 'POST', path: `/chat/web/sessions/${s.id}/messages`, headers, body };
+          }),
+        );
+        log(formatRow(webChat));
+        const rssMb = Math.max(rssWebhook, rssChat);
+        log(`centrale process RSS under load (${kind}): ${rssMb} MB`);
+        for (const m of [bare, webChat]) if (m.failures > 0) log(`  ${m.name}: ${m.failures} answers with an unexpected status`);
+        return { bare, rounds: all, median, webChat, rssMb };
+      });
     });
   } finally {
     await fake.close();
