@@ -26,11 +26,11 @@ async function main() {
   const http: Partial<Record<(typeof KINDS)[number], CentraleHttpResult>> = {};
   try {
     for (const kind of KINDS) {
-      log(`\n== ${kind}: over HTTP, each server in its own process ==`);
+      log(`\n== ${kind}: over HTTP, each server in its own process (at ${Math.round((Date.now() - startedAt) / 1000)} s) ==`);
       const result = await benchCentraleHttp(kind, kind === 'postgres' ? cluster.url : 'memory://', log);
       http[kind] = result;
 
-      log(`\n== ${kind}: in process ==`);
+      log(`\n== ${kind}: in process (at ${Math.round((Date.now() - startedAt) / 1000)} s) ==`);
       const target = await openBenchTarget(kind, cluster);
       try {
         const wl = await benchWaitingList(target, log);

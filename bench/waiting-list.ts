@@ -4,6 +4,7 @@
  * the equivalent raw indexed SQL sent straight through the driver, side by side.
  */
 import { sql } from 'drizzle-orm';
+import { preparedRunner } from '../db/prepared.ts';
 import { createBenchApp } from './app.ts';
 import { formatRow, measureSideBySide, type Measurement } from './harness.ts';
 import type { BenchTarget } from './targets.ts';
@@ -41,15 +42,14 @@ const RAW_AFTER = `select id, application_date, total_points, autonomy_points fr
     and ((100 - total_points), (40 - autonomy_points), application_date, id) > ((100 - $3::int), (40 - $4::int), $5::date, $6::uuid)
   order by (100 - total_points), (40 - autonomy_points), application_date, id limit $2`;
 
-/** Runs a raw statement through the driver itself (postgres.js or PGlite), not through drizzle. */
+/**
+ * Runs a raw statement through the driver itself, not through drizzle: a named prepared statement
+ * on both databases, as the route's own hot reads are (db/prepared.ts), so that the two sides differ
+ * only in what the route adds.
+ */
 function rawRunner(target: BenchTarget): (text: string, params: unknown[]) => Promise<unknown[]> {
-  const client = (target.database.db as unknown as { $client: unknown }).$client;
-  if (target.kind === 'postgres') {
-    const pg = client as { unsafe(text: string, params: unknown[], options: { prepare: boolean }): Promise<unknown[]> };
-    return (text, params) => pg.unsafe(text, params as never[], { prepare: true });
-  }
-  const lite = client as { query(text: string, params: unknown[]): Promise<{ rows: unknown[] }> };
-  return async (text, params) => (await lite.query(text, params)).rows;
+  const run = preparedRunner(target.database.db);
+  return (text, params) => run(text, params);
 }
 
 export async function benchWaitingList(target: BenchTarget, log: (line: string) => void): Promise<{ rows: Measurement[]; ratios: Record<string, number> }> {
