@@ -94,7 +94,10 @@ export function parseWhen(tokens: readonly string[], now: Date): WhenExpression 
 
   const nowRome = DateTime.fromJSDate(now, { zone: ZONE });
   if (!nowRome.isValid) return partOfDay === undefined ? undefined : { partOfDay };
-  const today = nowRome.startOf('day');
+  // Only the day and the clock in Rome matter from here on: the calendar arithmetic runs on that
+  // date in UTC, where luxon needs no time-zone offset (each one an Intl call, most of the cost of
+  // reading a message that names a day).
+  const today = DateTime.utc(nowRome.year, nowRome.month, nowRome.day);
 
   const hits = findDates(text, today);
   hits.sort((a, b) => b.rank - a.rank || a.at - b.at);
@@ -108,8 +111,8 @@ export function parseWhen(tokens: readonly string[], now: Date): WhenExpression 
     if (best.until !== undefined) out.until = best.until.toISODate() ?? undefined;
   } else if (time !== undefined) {
     const [h, m] = time.split(':').map(Number);
-    const at = today.set({ hour: h ?? 0, minute: m ?? 0 });
-    out.date = (at > nowRome ? today : today.plus({ days: 1 })).toISODate() ?? undefined;
+    const stillAhead = (h ?? 0) * 60 + (m ?? 0) > nowRome.hour * 60 + nowRome.minute;
+    out.date = (stillAhead ? today : today.plus({ days: 1 })).toISODate() ?? undefined;
   }
   if (time !== undefined) out.time = time;
   if (partOfDay !== undefined) out.partOfDay = partOfDay;
@@ -239,7 +242,7 @@ function toYear(s: string): number {
 
 function exactDate(year: number, month: number, day: number): DateTime | undefined {
   if (!Number.isInteger(day) || !Number.isInteger(month)) return undefined;
-  const d = DateTime.fromObject({ year, month, day }, { zone: ZONE });
+  const d = DateTime.utc(year, month, day);
   return d.isValid ? d : undefined;
 }
 

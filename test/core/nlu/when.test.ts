@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { normaliseTokens } from '../../../core/nlu/normalise.ts';
 import { parseWhen } from '../../../core/nlu/when.ts';
@@ -137,5 +139,44 @@ describe('parseWhen in DST weeks (Europe/Rome)', () => {
     expect(when('alle 10', sunday1030)).toEqual({ date: '2026-03-30', time: '10:00' });
     expect(when('alle 11', sunday1030)).toEqual({ date: '2026-03-29', time: '11:00' });
     expect(when('alle 9 di mattina', sunday1030)).toEqual({ date: '2026-03-30', time: '09:00', partOfDay: 'morning' });
+  });
+});
+
+describe('parseWhen at any instant: the day and the clock are those of Rome', () => {
+  // The calendar arithmetic runs in UTC on Rome's date: check it against luxon in Europe/Rome at
+  // instants around midnight and the DST changes, where Rome's date and UTC's differ.
+  const instants = fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2028-12-31T23:59:59Z'), noInvalidDate: true });
+  const rome = (now: Date) => DateTime.fromJSDate(now, { zone: 'Europe/Rome' });
+
+  it('names the same days as a calendar kept in Rome', () => {
+    fc.assert(
+      fc.property(instants, fc.integer({ min: 0, max: 23 }), fc.integer({ min: 1, max: 28 }), fc.integer({ min: 1, max: 12 }), (now, hour, day, month) => {
+        const today = rome(now).startOf('day');
+        expect(when('domani', now)?.date).toBe(today.plus({ days: 1 }).toISODate());
+        expect(when('tra tre giorni', now)?.date).toBe(today.plus({ days: 3 }).toISODate());
+        const thisYear = today.set({ month, day });
+        const next = thisYear >= today ? thisYear : thisYear.plus({ years: 1 });
+        expect(when(`il ${day}/${month}`, now)?.date).toBe(next.toISODate());
+        // A time with no day: today if still ahead on Rome's clock, else tomorrow (the clock time
+        // as read: "alle 1" may be 13:00).
+        const timed = when(`alle ${hour}:30`, now);
+        const [h, m] = (timed?.time ?? '').split(':').map(Number);
+        const at = today.set({ hour: h, minute: m });
+        expect(timed?.date).toBe((at > rome(now) ? today : today.plus({ days: 1 })).toISODate());
+      }),
+      {
+        seed: 20261123,
+        numRuns: 400,
+        // Instants next to midnight in Rome and to the DST changes of 2026–2028.
+        examples: [
+          [new Date('2026-11-23T22:59:59Z'), 23, 24, 11],
+          [new Date('2026-11-23T23:00:00Z'), 0, 24, 11],
+          [new Date('2026-03-29T00:59:59Z'), 2, 29, 3],
+          [new Date('2026-03-29T01:00:00Z'), 3, 29, 3],
+          [new Date('2026-10-25T00:30:00Z'), 2, 25, 10],
+          [new Date('2027-12-31T23:30:00Z'), 0, 1, 1],
+        ],
+      },
+    );
   });
 });
