@@ -162,10 +162,7 @@ export async function benchCentraleHttp(kind: 'postgres' | 'pglite', databaseUrl
       const port = await freePort();
       return await withProcess(startCentrale(centraleEnv(port, databaseUrl, fake.apiRoot)), async (centrale) => {
         const handledCount = await handledCounter(centrale.url);
-        const toWebhook = (): HttpCall => {
-          const { body, ...headers } = json(benchUpdate(sent++), { 'x-telegram-bot-api-secret-token': SECRET });
-          return { method: 'POST', path: '/telegram/webhook', headers, body };
-        };
+        const toWebhook = (): HttpCall => webhookCall(sent++);
         const { value: all, maxRssMb: rssWebhook } = await sampleRss(centrale, async () => {
           // Both servers warmed up under load first; the warm-up's turns are all taken before round 1.
           await measureHttp('INSERT warm-up', insertServer.url, toBench, { seconds: 0 });

@@ -58,8 +58,7 @@ interface NamedStatement {
   paramTypes: number[];
 }
 
-/** The statements prepared on each PGlite instance (its one session), by SQL text. */
-const namedStatements = new WeakMap<PGlite, Map<string, NamedStatement>>();
+/** One runner per PGlite instance (its one session), which keeps that session's statements. */
 const runners = new WeakMap<PGlite, PreparedRunner>();
 let statementCounter = 0;
 
@@ -82,9 +81,8 @@ function concatMessages(parts: Uint8Array[]): Uint8Array {
 function pgliteNamedRunner(pg: PGlite): PreparedRunner {
   const cached = runners.get(pg);
   if (cached) return cached;
-  let statements = namedStatements.get(pg);
-  if (!statements) namedStatements.set(pg, (statements = new Map()));
-  const known = statements;
+  /** The statements prepared on this session, by SQL text. */
+  const known = new Map<string, NamedStatement>();
   const { serialize } = protocol;
   const runner: PreparedRunner = <T>(text: string, params: readonly unknown[]) =>
     pg._runExclusiveTransaction(() =>
