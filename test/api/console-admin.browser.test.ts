@@ -120,6 +120,28 @@ describe('dashboard and administration in a real browser', () => {
     const saved = (await (await context.request.get(`${base}/api/v1/comuni/albairate/settings`)).json()) as { patronDay: string | null; officeAddress: string | null };
     expect(saved).toMatchObject({ patronDay: '06-29', officeAddress: 'Piazza Nuova 1' });
 
+    // Albairate's settings answer late, after the admin has moved on to Cisliano: the late answer
+    // is dropped (a save would otherwise write Albairate's settings into Cisliano), and the form
+    // stays locked while a comune's settings are on their way.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/v1/comuni/albairate/settings', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByLabel('Comune', { exact: true }).selectOption('albairate');
+    expect(await page.locator('#settings-form button[type=submit]').isDisabled()).toBe(true);
+    expect(await page.getByLabel("Indirizzo dell'ufficio servizi sociali").isDisabled()).toBe(true);
+    const cisliano = (await (await context.request.get(`${base}/api/v1/comuni/cisliano/settings`)).json()) as { officeAddress: string | null };
+    expect(cisliano.officeAddress).not.toBe('Piazza Nuova 1');
+    await page.getByLabel('Comune', { exact: true }).selectOption('cisliano');
+    await expect.poll(() => page.getByLabel("Indirizzo dell'ufficio servizi sociali").isEnabled()).toBe(true);
+    release();
+    await page.waitForResponse('**/api/v1/comuni/albairate/settings');
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    expect(await page.getByLabel("Indirizzo dell'ufficio servizi sociali").inputValue()).toBe(cisliano.officeAddress ?? '');
+    await page.unroute('**/api/v1/comuni/albairate/settings');
+
     // Over-65 import: checked first, saved only on confirmation.
     await page.goto(`${base}/staff/admin/import`);
     await page.getByLabel('Testo del file').fill(istat);

@@ -283,10 +283,23 @@
         onCall.appendChild(o);
       });
     }
+    // The form stays locked until the chosen comune's settings are in it: typed text would be
+    // overwritten when they arrive, and a save before then would write another comune's (or blank)
+    // settings over this one's. A late answer for a comune no longer chosen is dropped.
+    var newestLoad = 0;
+    function lock(locked) {
+      form.setAttribute('aria-busy', String(locked));
+      Array.prototype.forEach.call(form.elements, function (x) { x.disabled = locked; });
+    }
+    lock(true);
     function load() {
       var id = select.value;
+      var mine = ++newestLoad;
       clearErrors(form);
+      lock(true);
       return api('GET', '/api/v1/comuni/' + encodeURIComponent(id) + '/settings').then(function (r) {
+        if (mine !== newestLoad) return;
+        // A failed load leaves the form locked: saving it would overwrite the settings with old values.
         if (r.status !== 200) { say(t('common.failed')); return; }
         var s = r.body;
         form.patronDay.value = s.patronDay || '';
@@ -297,12 +310,16 @@
         fillOnCall(id, s.onCallStaffId);
         form.extraServices.value = s.extraServices.map(function (e) { return e.code + '; ' + e.name; }).join('\n');
         form.volunteerVoucherServices.value = s.volunteerVoucherServices.join(', ');
+        lock(false);
         loadCanned();
+      }, function () {
+        if (mine === newestLoad) say(t('common.failed'));
       });
     }
     function loadCanned() {
-      api('GET', '/api/v1/inbox/canned-replies?comune=' + encodeURIComponent(select.value)).then(function (r) {
-        if (r.status !== 200) return;
+      var id = select.value;
+      api('GET', '/api/v1/inbox/canned-replies?comune=' + encodeURIComponent(id)).then(function (r) {
+        if (r.status !== 200 || id !== select.value) return;
         cannedList.replaceChildren();
         if (r.body.cannedReplies.length === 0) cannedList.appendChild(el('li', { class: 'empty' }, t('comuni.canned.none')));
         r.body.cannedReplies.forEach(function (c) {
