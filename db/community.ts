@@ -34,11 +34,11 @@ import { communitySettings, lightRequestAssignments, programmeFamilyAssistants, 
 // ───────────────────────────── Light requests ─────────────────────────────
 
 /**
- * Case events of the community workflow. Not (yet) in db/schema.ts CASE_EVENT_TYPES, which this
- * area may not edit: the reminder sweep consumes them silently, and the person hears back from
- * the notice this file writes into their conversation in the same transaction.
+ * Case events of the community workflow (in db/schema.ts CASE_EVENT_TYPES): the reminder sweep
+ * consumes them silently, and the person hears back from the notice this file writes into their
+ * conversation in the same transaction.
  */
-export const LIGHT_REQUEST_EVENTS = { assigned: 'light_request_assigned', scheduled: 'light_request_scheduled' } as const;
+export const LIGHT_REQUEST_EVENTS = { assigned: 'light_request_assigned', scheduled: 'light_request_scheduled', released: 'light_request_released' } as const;
 
 export interface LightRequestRow {
   id: string;
@@ -218,10 +218,9 @@ async function noticeToConversation(tx: Tx, conversationId: string, text: Notice
   }
 }
 
-async function recordLightEvent(tx: Tx, row: LightRequestRow, type: 'assigned' | 'scheduled', payload: Record<string, string | number | null>, dedupeKey: string) {
+async function recordLightEvent(tx: Tx, row: LightRequestRow, type: keyof typeof LIGHT_REQUEST_EVENTS, payload: Record<string, string | number | null>, dedupeKey: string) {
   if (!row.personId) return;
   await recordCaseEvent(tx, {
-    // See LIGHT_REQUEST_EVENTS: a type the shared union does not list yet.
     type: LIGHT_REQUEST_EVENTS[type],
     personId: row.personId,
     comuneId: row.comuneId,
@@ -257,7 +256,8 @@ export async function assignLightRequest(
     if (refusal) throw refusalError(refusal);
     await tx.insert(lightRequestAssignments).values({ helpRequestId: row.id, resourceId, assignedBy: actor.staffId, assignedAt: now });
     await tx.update(helpRequests).set({ status: 'assigned', resourceId, updatedAt: now }).where(eq(helpRequests.id, row.id));
-    await recordLightEvent(tx, row, 'assigned', { resourceId }, `light_request_assigned:${row.id}`);
+    // Per assignment: a request given back and taken again has one event each time.
+    await recordLightEvent(tx, row, 'assigned', { resourceId }, `light_request_assigned:${row.id}:${now.toISOString()}`);
     if (row.conversationId) await noticeToConversation(tx, row.conversationId, notice(resource.name, row.reference));
     await recordAudit(tx, { actorType: 'staff', actorId: actor.staffId, action: 'light_request.assign', subjectType: 'help_request', subjectId: row.id, comuneId: row.comuneId, reason: `resource=${resourceId}`, requestId: actor.requestId });
     return (await findLightRequest(tx, row.id))!;
@@ -289,6 +289,43 @@ export async function scheduleLightRequest(
     const [resource] = await tx.select({ name: resources.name }).from(resources).where(eq(resources.id, assignment.resourceId));
     if (row.conversationId) await noticeToConversation(tx, row.conversationId, notice(resource?.name ?? '', row.reference, startsAt));
     await recordAudit(tx, { actorType: 'staff', actorId: actor.staffId, action: 'light_request.schedule', subjectType: 'help_request', subjectId: row.id, comuneId: row.comuneId, requestId: actor.requestId });
+    return (await findLightRequest(tx, row.id))!;
+  });
+}
+
+/**
+ * The resource can no longer come: the request goes back to the open list (status new, nobody
+ * assigned) for another volunteer to take. Assigned or scheduled requests only (409 otherwise).
+ * The assignment row goes; the case event keeps who had it and the time that was confirmed, and
+ * the person is told in their chat that someone else is being looked for.
+ */
+export async function releaseLightRequest(
+  db: Db,
+  requestId: string,
+  actor: Actor,
+  now: Date,
+  notice: (resourceName: string, reference: string) => NoticeText,
+): Promise<LightRequestRow> {
+  return db.transaction(async (tx) => {
+    const row = await findLightRequest(tx, requestId, true);
+    if (!row) throw new DomainError('NOT_FOUND', { key: 'errors:NOT_FOUND' });
+    const [assignment] = await tx.select().from(lightRequestAssignments).where(eq(lightRequestAssignments.helpRequestId, row.id));
+    if (!assignment || (row.status !== 'assigned' && row.status !== 'scheduled')) {
+      throw new DomainError('CONFLICT', { key: 'community:error.notAssigned', params: { reference: row.reference } });
+    }
+    await tx.delete(lightRequestAssignments).where(eq(lightRequestAssignments.helpRequestId, row.id));
+    await tx.update(helpRequests).set({ status: 'new', resourceId: null, updatedAt: now }).where(eq(helpRequests.id, row.id));
+    // One event per assignment given back (a request taken and released twice has two).
+    await recordLightEvent(
+      tx,
+      row,
+      'released',
+      { resourceId: assignment.resourceId, scheduledStart: assignment.scheduledStart?.toISOString() ?? null },
+      `light_request_released:${row.id}:${assignment.assignedAt.toISOString()}`,
+    );
+    const [resource] = await tx.select({ name: resources.name }).from(resources).where(eq(resources.id, assignment.resourceId));
+    if (row.conversationId) await noticeToConversation(tx, row.conversationId, notice(resource?.name ?? '', row.reference));
+    await recordAudit(tx, { actorType: 'staff', actorId: actor.staffId, action: 'light_request.release', subjectType: 'help_request', subjectId: row.id, comuneId: row.comuneId, reason: `resource=${assignment.resourceId}`, requestId: actor.requestId });
     return (await findLightRequest(tx, row.id))!;
   });
 }

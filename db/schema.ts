@@ -796,9 +796,10 @@ export const CASE_EVENT_TYPES = [
   'hours_running_low',
   'evaluation_due',
   'programme_ending',
-  // Community resources (#9): a volunteer or helper took a light request, then fixed the day.
+  // Community resources (#9): a volunteer or helper took a light request, fixed the day, or gave it back.
   'light_request_assigned',
   'light_request_scheduled',
+  'light_request_released',
 ] as const;
 export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
 

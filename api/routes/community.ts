@@ -42,6 +42,7 @@ import {
   loadIncentiveSettings,
   programmeIncentive,
   redeemWithVolunteer,
+  releaseLightRequest,
   romeDateTime,
   saveIncentiveSettings,
   scheduleLightRequest,
@@ -252,6 +253,19 @@ export function communityRoutes(deps: AppDeps) {
     responses: { 200: ok('The request', z.object({ lightRequest: LightRequestSchema })), ...errorResponses(400, 401, 403, 404, 409, 422) },
   });
 
+  const releaseRoute = createRoute({
+    method: 'delete',
+    path: '/api/v1/light-requests/{id}/assignment',
+    tags: [TAG],
+    summary: 'Give a light request back: the volunteer or helper can no longer come',
+    description:
+      'The request must be assigned or scheduled (409 otherwise). It goes back to the open list, nobody assigned, for another volunteer to take; the person is told in their chat that someone else is being looked for. A volunteer account may give back only what its own resource took.',
+    security: staffSecurity,
+    middleware: [requireRole(deps, ALL)] as const,
+    request: { params: IdParam },
+    responses: { 200: ok('The request, open again', z.object({ lightRequest: LightRequestSchema })), ...errorResponses(401, 403, 404, 409) },
+  });
+
   const scheduleRoute = createRoute({
     method: 'post',
     path: '/api/v1/light-requests/{id}/schedule',
@@ -438,6 +452,15 @@ export function communityRoutes(deps: AppDeps) {
       const startsAt = parseInstant(c.req.valid('json').startsAt, 'startsAt');
       if (startsAt.getTime() <= deps.now().getTime()) throw fieldError('startsAt', { key: 'community:error.inThePast' });
       const updated = await scheduleLightRequest(db, row.id, startsAt, actorOf(c), deps.now(), (resource, reference, at) => (locale) => t('community:notice.scheduled', locale, { resource, reference, ...romeDateTime(at, locale) }));
+      return c.json({ lightRequest: lightView(updated) }, 200);
+    })
+    .openapi(releaseRoute, async (c) => {
+      const staff = currentStaff(c);
+      const { row, mine } = await lightInScope(c, c.req.valid('param').id);
+      // A volunteer may give back only what its own resource took (an open request it can see
+      // answers 409 below, as to staff: nobody has it).
+      if (staff.role === 'provider' && !mine && row.resourceId !== null) throw await deniedForScope(deps, c, 'help_request', row.id, row.comuneId);
+      const updated = await releaseLightRequest(db, row.id, actorOf(c), deps.now(), (resource, reference) => (locale) => t('community:notice.released', locale, { resource, reference }));
       return c.json({ lightRequest: lightView(updated) }, 200);
     })
     .openapi(listRedemptionsRoute, async (c) => {

@@ -155,6 +155,39 @@ describe.skipIf(postgresSkipped)('community resources API', () => {
       expect((await post('ilsole', `/api/v1/light-requests/${other.id}/schedule`, { startsAt: `${day(2)}T11:00` })).status).toBe(404);
       expect((await post('marco', `/api/v1/light-requests/${other.id}/schedule`, { startsAt: `${day(2)}T11:00` })).status).toBe(200);
     });
+
+    it('lets the volunteer give a request back: it is open again, the person is told, and another volunteer can take it', async () => {
+      const release = (user: string, id: string) => t.request(`/api/v1/light-requests/${id}/assignment`, { ...as(user), method: 'DELETE' });
+      const req = await chatRequest();
+      // Nothing to give back before someone took it.
+      expect((await release('marco', req.id)).status).toBe(409);
+      expect((await post('ilsole', `/api/v1/light-requests/${req.id}/assignment`, { resourceId: volunteer })).status).toBe(200);
+      expect((await post('ilsole', `/api/v1/light-requests/${req.id}/schedule`, { startsAt: `${day(2)}T10:00` })).status).toBe(200);
+      // Out of scope for a social worker of other comuni.
+      expect((await release('giorgio', req.id)).status).toBe(404);
+
+      const res = await release('ilsole', req.id);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as LightBody).lightRequest).toMatchObject({ status: 'new', resourceId: null, scheduledStart: null });
+      const notes = await f.db.select().from(messages).where(eq(messages.conversationId, req.conversationId));
+      expect(notes.at(-1)!.body).toContain(req.reference);
+      expect(notes.at(-1)!.body).toMatch(/Amici di Gudo \d+ non potrà venire/);
+      const queued = await f.db.select().from(outboundMessages).where(eq(outboundMessages.conversationId, req.conversationId));
+      expect(queued.map((q) => q.dedupeKey)).toContain(`msg:${notes.at(-1)!.id}`);
+      const events = await f.db.select().from(caseEvents).where(eq(caseEvents.subjectId, req.id));
+      const released = events.find((e) => e.type === 'light_request_released');
+      expect(released?.payload).toMatchObject({ resourceId: volunteer, scheduledStart: expect.stringMatching(/^\d{4}-/) });
+      // Given back once: a second release is a conflict, and the request is on the open list again.
+      expect((await release('ilsole', req.id)).status).toBe(409);
+      const open = (await (await get('marco', `/api/v1/light-requests?resourceId=${helper}`)).json()) as { lightRequests: { id: string }[] };
+      expect(open.lightRequests.map((r) => r.id)).toContain(req.id);
+      // Another volunteer takes it; its assignment is a case event of its own.
+      expect((await post('marco', `/api/v1/light-requests/${req.id}/assignment`, { resourceId: helper })).status).toBe(200);
+      const after = await f.db.select({ type: caseEvents.type }).from(caseEvents).where(eq(caseEvents.subjectId, req.id));
+      expect(after.map((e) => e.type).sort()).toEqual(['light_request_assigned', 'light_request_assigned', 'light_request_released', 'light_request_scheduled']);
+      // The first volunteer can no longer give back what another resource now holds.
+      expect((await release('ilsole', req.id)).status).toBe(404);
+    });
   });
 
   describe('Un buono per amico', () => {

@@ -72,6 +72,13 @@ export const communityAuthz: AuthzEntry[] = [
     request: async (f, side) => ({ url: `/api/v1/light-requests/${await lightRequest(f, side)}/assignment`, body: { resourceId: (await volunteersOf(f))[side] } }),
   },
   {
+    method: 'delete',
+    path: '/api/v1/light-requests/{id}/assignment',
+    roles: ALL_ROLES,
+    scoped: true,
+    request: async (f, side) => ({ url: `/api/v1/light-requests/${await lightRequest(f, side, { assigned: true })}/assignment` }),
+  },
+  {
     method: 'post',
     path: '/api/v1/light-requests/{id}/schedule',
     roles: ALL_ROLES,

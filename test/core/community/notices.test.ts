@@ -7,7 +7,7 @@ describe('community notices to the person', () => {
     const i18n = await createI18n();
     const params = { reference: 'R-01234', resource: 'Associazione Volontari Amici di Cassinetta di Lugagnano', date: 'mercoledì 30 settembre', time: '10:00' };
     for (const lng of ['it', 'en']) {
-      for (const key of ['community:notice.assigned', 'community:notice.scheduled']) {
+      for (const key of ['community:notice.assigned', 'community:notice.scheduled', 'community:notice.released']) {
         const text = i18n.t(key, { ...params, lng });
         expect(text, key).not.toMatch(/\{\{/);
         const segments = countSegments(text);
