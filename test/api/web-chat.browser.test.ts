@@ -2,8 +2,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendOutbound } from '../../db/conversations.ts';
-import { webChatSessions } from '../../db/schema.ts';
-import { eq } from 'drizzle-orm';
+import { messages, webChatSessions } from '../../db/schema.ts';
+import { and, eq } from 'drizzle-orm';
 import { launchBrowser, screenshotPath } from '../helpers/browser.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -47,6 +47,38 @@ describe('web chat page in a real browser', () => {
     const seqs = await page.locator('#messages li').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.seq)));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(seqs.length);
+    await context.close();
+  });
+
+  it('sends a message again when its answer was lost, with the same id, and the server keeps it once', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.getByRole('button', { name: 'Parlare con un operatore' }).waitFor();
+    // The first POST reaches the server, which stores the message and takes the turn, but its
+    // answer never comes back (a connection reset on the way back).
+    const sentIds: string[] = [];
+    await page.route('**/chat/web/sessions/*/messages', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      sentIds.push((route.request().postDataJSON() as { clientMessageId: string }).clientMessageId);
+      if (sentIds.length > 1) return route.continue();
+      await route.fetch();
+      return route.abort('connectionreset');
+    });
+    await page.getByLabel('Il Suo messaggio').fill('voglio parlare con un operatore');
+    await page.getByRole('button', { name: 'Invia' }).click();
+    await page.getByText('La metto in contatto con un operatore della centrale').waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.locator('#status').textContent()).toBe('');
+
+    expect(sentIds).toHaveLength(2);
+    expect(sentIds[1]).toBe(sentIds[0]);
+    const sessionId = await page.evaluate(() => JSON.parse(localStorage.getItem('centrale.webchat')!).sessionId as string);
+    const [session] = await t.db.database.db.select().from(webChatSessions).where(eq(webChatSessions.id, sessionId));
+    const stored = await t.db.database.db.select().from(messages).where(and(eq(messages.conversationId, session!.conversationId), eq(messages.direction, 'in'), eq(messages.author, 'person')));
+    expect(stored.map((m) => m.body)).toEqual(['voglio parlare con un operatore']);
+    const shown = await page.locator('#messages li').allTextContents();
+    expect(shown.filter((x) => x.includes('voglio parlare con un operatore'))).toHaveLength(1);
+    expect(shown.filter((x) => x.includes('La metto in contatto con un operatore'))).toHaveLength(1);
     await context.close();
   });
 
