@@ -264,6 +264,17 @@ export async function assignLightRequest(
   });
 }
 
+/** An assigned or scheduled light request, under its row lock, with its assignment (404, or 409 when nobody has it). */
+async function lockAssignedRequest(tx: Tx, requestId: string) {
+  const row = await findLightRequest(tx, requestId, true);
+  if (!row) throw new DomainError('NOT_FOUND', { key: 'errors:NOT_FOUND' });
+  const [assignment] = await tx.select().from(lightRequestAssignments).where(eq(lightRequestAssignments.helpRequestId, row.id));
+  if (!assignment || (row.status !== 'assigned' && row.status !== 'scheduled')) {
+    throw new DomainError('CONFLICT', { key: 'community:error.notAssigned', params: { reference: row.reference } });
+  }
+  return { row, assignment };
+}
+
 /**
  * The resource confirms when it will come (or moves the appointment): assigned or scheduled
  * requests only (409 otherwise). Records a case event per confirmed time and tells the person.
@@ -277,12 +288,7 @@ export async function scheduleLightRequest(
   notice: (resourceName: string, reference: string, startsAt: Date) => NoticeText,
 ): Promise<LightRequestRow> {
   return db.transaction(async (tx) => {
-    const row = await findLightRequest(tx, requestId, true);
-    if (!row) throw new DomainError('NOT_FOUND', { key: 'errors:NOT_FOUND' });
-    const [assignment] = await tx.select().from(lightRequestAssignments).where(eq(lightRequestAssignments.helpRequestId, row.id));
-    if (!assignment || (row.status !== 'assigned' && row.status !== 'scheduled')) {
-      throw new DomainError('CONFLICT', { key: 'community:error.notAssigned', params: { reference: row.reference } });
-    }
+    const { row, assignment } = await lockAssignedRequest(tx, requestId);
     await tx.update(lightRequestAssignments).set({ scheduledStart: startsAt, scheduledBy: actor.staffId, scheduledAt: now }).where(eq(lightRequestAssignments.helpRequestId, row.id));
     await tx.update(helpRequests).set({ status: 'scheduled', updatedAt: now }).where(eq(helpRequests.id, row.id));
     await recordLightEvent(tx, row, 'scheduled', { resourceId: assignment.resourceId, startsAt: startsAt.toISOString() }, `light_request_scheduled:${row.id}:${startsAt.toISOString()}`);
@@ -307,12 +313,7 @@ export async function releaseLightRequest(
   notice: (resourceName: string, reference: string) => NoticeText,
 ): Promise<LightRequestRow> {
   return db.transaction(async (tx) => {
-    const row = await findLightRequest(tx, requestId, true);
-    if (!row) throw new DomainError('NOT_FOUND', { key: 'errors:NOT_FOUND' });
-    const [assignment] = await tx.select().from(lightRequestAssignments).where(eq(lightRequestAssignments.helpRequestId, row.id));
-    if (!assignment || (row.status !== 'assigned' && row.status !== 'scheduled')) {
-      throw new DomainError('CONFLICT', { key: 'community:error.notAssigned', params: { reference: row.reference } });
-    }
+    const { row, assignment } = await lockAssignedRequest(tx, requestId);
     await tx.delete(lightRequestAssignments).where(eq(lightRequestAssignments.helpRequestId, row.id));
     await tx.update(helpRequests).set({ status: 'new', resourceId: null, updatedAt: now }).where(eq(helpRequests.id, row.id));
     // One event per assignment given back (a request taken and released twice has two).
