@@ -61,12 +61,17 @@ function whenToData(when: WhenExpression | undefined): Data {
   return out;
 }
 
+/** The service in words: its art. 7 name when the code is known, else its family's ("Igiene personale"), never a bare number. */
+function serviceRef(code: FlowValue | undefined, family: FlowValue | undefined) {
+  return code ? ref(`services:${String(code)}`) : ref(`services:family.${String(family)}`);
+}
+
 export function startHelp(state: EngineState, ctx: TurnContext, understood: Understood, u?: Understanding): TurnResult {
   const data: Data = {};
   if (u?.family) data.family = u.family;
   if (u?.code) data.code = u.code;
   Object.assign(data, whenToData(u?.when));
-  const preface = u?.family ? [say('chat:understoodService', { service: ref(`services:${u.code ?? u.family}`) })] : [];
+  const preface = u?.family ? [say('chat:understoodService', { service: serviceRef(u.code, u.family) })] : [];
   return nextHelp(state, ctx, understood, data, preface);
 }
 
@@ -108,7 +113,7 @@ function nextHelp(state: EngineState, ctx: TurnContext, understood: Understood, 
     const { date: _d, time: _t, ...rest } = data;
     return ask(state, { name: 'help', step: 'when', data: rest }, understood, ref('chat:help.askWhen'), [], [...preface, say(problem)]);
   }
-  const service = ref(`services:${String(data.code ?? data.family)}`);
+  const service = serviceRef(data.code, data.family);
   const when = formatDayTime(DateTime.fromISO(start, { zone: ROME_ZONE }).toISO() ?? start, ctx.locale);
   const who = person ? (person.self ? ref('chat:help.forYou') : ref('chat:help.forName', { name: person.givenName })) : ref('chat:help.forComune', { comune: comuneName(known, data.comuneId) });
   return ask(state, flow('confirm'), understood, ref('chat:help.confirm', { service, when, who }), [

@@ -7,6 +7,7 @@ import { officeStatus } from '../../../core/conversation/office-hours.ts';
 import { cleanText } from '../../../core/conversation/service.ts';
 import type { EngineState, TurnContext, TurnResult } from '../../../core/conversation/types.ts';
 import { INTENTS } from '../../../core/nlu/types.ts';
+import { createI18n, render } from '../../../locales/index.ts';
 
 const NOW = new Date('2026-11-23T08:00:00Z'); // Monday 09:00 in Rome
 
@@ -119,6 +120,16 @@ describe('conversation engine', () => {
     const yes = handleTurn(first.state, { kind: 'text', text: 'si' }, linkedCtx());
     expect(yes.effects[0]).toMatchObject({ kind: 'create_request', requestKind: 'visit', requestedStart: '2026-11-26T09:00:00.000Z', family: '3' });
     expect(keys(yes.finish!({ reference: 'R-1042' }))).toEqual(['chat:help.recorded', 'chat:help.kindVisit', 'chat:menu.prompt']);
+  });
+
+  it('names a request known only by its family in words, never by its number', async () => {
+    const i18n = await createI18n();
+    const first = handleTurn(initialState(), { kind: 'text', text: 'mi serve aiuto per lavarmi giovedì alle 10' }, linkedCtx());
+    expect(first.understood).toMatchObject({ intent: 'request_help', family: '2' });
+    expect(first.understood.code).toBeUndefined();
+    const texts = first.replies.map((r) => render(i18n, r.text, 'it'));
+    expect(texts[0]).toBe('Ho capito: Igiene personale.');
+    expect(texts[1]).toMatch(/^Ricapitolo: Igiene personale, per Lei, giovedì 26 novembre alle 10:00\./);
   });
 
   it('checks the requested time against art. 8 and asks again', () => {
