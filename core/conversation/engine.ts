@@ -12,6 +12,7 @@ import { understand } from '../nlu/index.ts';
 import type { Intent, Understanding } from '../nlu/types.ts';
 import { applicationStep, balanceStep, linkStep, looksLikeLinkCode, normaliseLinkCode, startApplication, startBalance, startLink, tryLinkCode } from './flows/account.ts';
 import { checkinOption, checkinText, withCheckinEmergency } from './flows/checkin.ts';
+import { greetingReplyKey, isEvening } from './greeting.ts';
 import { helpStep, startHelp, startSuspend, suspendStep } from './flows/help.ts';
 import {
   applyStep,
@@ -78,7 +79,7 @@ export function startConversation(state: EngineState = initialState(), ctx?: Tur
   const menu = mainMenu(state, ctx ? dataOf(ctx) : undefined);
   return {
     state: menu.state,
-    replies: [{ text: { key: 'chat:welcome.privacy' } }, { text: { key: 'chat:welcome.greeting' } }, menu.message],
+    replies: [{ text: { key: 'chat:welcome.privacy' } }, { text: { key: ctx && isEvening(ctx.now) ? 'chat:welcome.greetingEvening' : 'chat:welcome.greeting' } }, menu.message],
     understood: { intent: 'greeting' },
     effects: [],
   };
@@ -90,7 +91,7 @@ function actOn(state: EngineState, ctx: TurnContext, understood: Understood, u?:
     case 'emergency':
       return emergencyTurn(state, understood);
     case 'greeting':
-      return toMenu(state, ctx, [say('chat:greeting')], understood);
+      return toMenu(state, ctx, [say(greetingReplyKey(u?.signals, ctx.now))], understood);
     case 'talk_to_operator':
       return handover(state, ctx, understood);
     case 'request_help':

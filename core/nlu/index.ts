@@ -23,7 +23,7 @@
  * `npm run eval:nlu` for the figures.
  */
 import { detectEmergency } from './emergency.ts';
-import { GREETING, MIN_SCORE, scoreIntents } from './intent-rules.ts';
+import { GREETING, greetingKind, MIN_SCORE, scoreIntents } from './intent-rules.ts';
 import { detectLanguage } from './language.ts';
 import { normaliseTokens } from './normalise.ts';
 import { findServices, primaryService } from './services.ts';
@@ -82,7 +82,8 @@ export function understand(text: string, context: UnderstandContext): Understand
   const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1] || TIE_ORDER.indexOf(a[0]) - TIE_ORDER.indexOf(b[0]));
   const [top, runnerUp] = ranked;
   if (top === undefined || top[1] < MIN_SCORE) {
-    if (GREETING.test(joined)) return { intent: 'greeting', confidence: 0.9, ...base, signals: ['greeting'] };
+    const greeted = GREETING.exec(joined);
+    if (greeted) return { intent: 'greeting', confidence: 0.9, ...base, signals: ['greeting', `greeting:${greetingKind(greeted[3]!)}`] };
     return { intent: 'unknown', confidence: 0, ...base, ...(signals.length > 0 && { signals }) };
   }
 

@@ -134,6 +134,13 @@ export const INTENT_RULES: readonly IntentRule[] = [
 /** Opening greetings and thanks; they decide the intent only when nothing else does. */
 export const GREETING = /^((ehi|ei|hey|oh|ok|allora) )?(ciao|salve|buongiorno|buonasera|buon pomeriggio|buona sera|buona giornata|buonanotte|buondi|hello|hi|hey|good (morning|afternoon|evening)|grazie|thanks|thank you|arrivederci|bye)\b/;
 
+/** What a greeting word says: hello, thank you or goodbye (the word is GREETING's third group). */
+export function greetingKind(word: string): 'hello' | 'thanks' | 'goodbye' {
+  if (/^(grazie|thanks|thank you)$/.test(word)) return 'thanks';
+  if (/^(arrivederci|bye|buonanotte|buona giornata)$/.test(word)) return 'goodbye';
+  return 'hello';
+}
+
 export interface IntentScores {
   scores: Map<Intent, number>;
   /** "intent:rule" for every rule that fired. */

@@ -1,0 +1,23 @@
+/**
+ * How to answer a greeting: "Buongiorno" in the day and "Buonasera" from 17:00 (Rome), a thank
+ * you with "Prego", a goodbye with "Arrivederci". Answering "grazie" or an evening "buonasera"
+ * with "Buongiorno!" reads as if nobody had listened.
+ */
+import { DateTime } from 'luxon';
+import { ROME_ZONE } from '../regulation/calendar.ts';
+
+/** From this hour (Rome) until EVENING_ENDS it is "Buonasera". */
+const EVENING_STARTS = 17;
+const EVENING_ENDS = 5;
+
+export function isEvening(now: Date): boolean {
+  const hour = DateTime.fromJSDate(now, { zone: ROME_ZONE }).hour;
+  return hour >= EVENING_STARTS || hour < EVENING_ENDS;
+}
+
+/** The reply to a greeting, from the NLU's greeting signal (`greeting:thanks`, `greeting:goodbye`…). */
+export function greetingReplyKey(signals: readonly string[] | undefined, now: Date): string {
+  if (signals?.includes('greeting:thanks')) return 'chat:thanks';
+  if (signals?.includes('greeting:goodbye')) return 'chat:goodbye';
+  return isEvening(now) ? 'chat:greetingEvening' : 'chat:greeting';
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatContext } from '../../../core/conversation/context.ts';
+import { handleTurn, initialState, startConversation } from '../../../core/conversation/engine.ts';
+import { greetingReplyKey, isEvening } from '../../../core/conversation/greeting.ts';
+import type { TurnContext } from '../../../core/conversation/types.ts';
+import { understand } from '../../../core/nlu/index.ts';
+
+const data: ChatContext = { linked: false, people: [], comuni: [], providers: [], myRequests: [], mySegnalazioni: [] };
+const ctx = (now: Date): TurnContext => ({ now, locale: 'it', channel: 'web', handling: 'bot', data });
+const keys = (turn: { replies: { text: { key: string } }[] }) => turn.replies.map((r) => r.text.key);
+
+describe('greetings', () => {
+  it('says "Buonasera" from 17:00 to 04:59 in Rome, in winter and in summer time', () => {
+    // Winter (CET, UTC+1) and summer (CEST, UTC+2): the same Rome wall clock, different UTC.
+    for (const [utc, evening] of [
+      ['2026-11-23T15:59:59Z', false], // 16:59:59 CET
+      ['2026-11-23T16:00:00Z', true], // 17:00 CET
+      ['2026-11-23T23:30:00Z', true], // 00:30 CET
+      ['2026-11-24T03:59:59Z', true], // 04:59:59 CET
+      ['2026-11-24T04:00:00Z', false], // 05:00 CET
+      ['2026-07-01T14:59:59Z', false], // 16:59:59 CEST
+      ['2026-07-01T15:00:00Z', true], // 17:00 CEST
+      ['2026-07-01T03:00:00Z', false], // 05:00 CEST
+    ] as const) {
+      expect(isEvening(new Date(utc)), utc).toBe(evening);
+    }
+  });
+
+  it('tells a hello from a thank you and a goodbye, however it is typed', () => {
+    const kind = (text: string) => understand(text, { now: new Date('2026-11-23T09:00:00Z') }).signals;
+    expect(kind('Buongiorno')).toEqual(['greeting', 'greeting:hello']);
+    expect(kind('ciao!')).toEqual(['greeting', 'greeting:hello']);
+    expect(kind('Grazie mille')).toEqual(['greeting', 'greeting:thanks']);
+    expect(kind('ok grz')).toEqual(['greeting', 'greeting:thanks']);
+    expect(kind('thank you')).toEqual(['greeting', 'greeting:thanks']);
+    expect(kind('Arrivederci e grazie')).toEqual(['greeting', 'greeting:goodbye']);
+    expect(kind('buonanotte')).toEqual(['greeting', 'greeting:goodbye']);
+  });
+
+  it('answers each kind in kind, and a hello by the time of day', () => {
+    const morning = new Date('2026-11-23T09:00:00Z');
+    const evening = new Date('2026-11-23T19:00:00Z');
+    expect(greetingReplyKey(['greeting', 'greeting:hello'], morning)).toBe('chat:greeting');
+    expect(greetingReplyKey(['greeting', 'greeting:hello'], evening)).toBe('chat:greetingEvening');
+    expect(greetingReplyKey(['greeting', 'greeting:thanks'], evening)).toBe('chat:thanks');
+    expect(greetingReplyKey(['greeting', 'greeting:goodbye'], morning)).toBe('chat:goodbye');
+
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'buonasera' }, ctx(evening)))).toEqual(['chat:greetingEvening', 'chat:menu.prompt']);
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'grazie' }, ctx(morning)))).toEqual(['chat:thanks', 'chat:menu.prompt']);
+    expect(keys(startConversation(initialState(), ctx(evening)))).toEqual(['chat:welcome.privacy', 'chat:welcome.greetingEvening', 'chat:menu.prompt']);
+    expect(keys(startConversation(initialState(), ctx(morning)))).toEqual(['chat:welcome.privacy', 'chat:welcome.greeting', 'chat:menu.prompt']);
+  });
+});
