@@ -131,8 +131,11 @@ export const INTENT_RULES: readonly IntentRule[] = [
   r('request_help', 'need-help-en', 1.5, /\b(need|needs) (help|someone|meals|a carer)\b|\b(can|could) (someone|you) (help|do|send|come)\b|\bsend someone\b|\bsomeone to\b|\bhelp (me|my|with)\b/),
 ];
 
-/** Opening greetings and thanks; they decide the intent only when nothing else does. */
-export const GREETING = /^((ehi|ei|hey|oh|ok|allora) )?(ciao|salve|buongiorno|buonasera|buon pomeriggio|buona sera|buona giornata|buonanotte|buondi|hello|hi|hey|good (morning|afternoon|evening)|grazie|thanks|thank you|arrivederci|bye)\b/;
+/**
+ * Opening greetings, thanks and goodbyes, after an optional "ok", "va bene", "sì"… ("va bene, grazie"
+ * closes many chats); they decide the intent only when nothing else does.
+ */
+export const GREETING = /^((ehi|ei|hey|oh|ok|okay|allora|va bene|bene|benissimo|perfetto|si|d accordo|ho capito|capito) )?(ciao|salve|buongiorno|buonasera|buon pomeriggio|buona sera|buona giornata|buonanotte|buondi|hello|hi|hey|good (morning|afternoon|evening)|grazie|thanks|thank you|arrivederci|bye)\b/;
 
 /** What a greeting word says: hello, thank you or goodbye (the word is GREETING's third group). */
 export function greetingKind(word: string): 'hello' | 'thanks' | 'goodbye' {

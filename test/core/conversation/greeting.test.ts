@@ -35,6 +35,8 @@ describe('greetings', () => {
     expect(kind('thank you')).toEqual(['greeting', 'greeting:thanks']);
     expect(kind('Arrivederci e grazie')).toEqual(['greeting', 'greeting:goodbye']);
     expect(kind('buonanotte')).toEqual(['greeting', 'greeting:goodbye']);
+    // How many chats end: an "ok", "va bene" or "sì" before the thanks.
+    for (const text of ['va bene, grazie', "d'accordo grazie", 'Sì, grazie!', 'perfetto grazie mille']) expect(kind(text), text).toEqual(['greeting', 'greeting:thanks']);
   });
 
   it('answers each kind in kind, and a hello by the time of day', () => {
