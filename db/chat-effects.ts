@@ -12,6 +12,7 @@ import type { Effect, EffectResults } from '../core/conversation/types.ts';
 import { recordAudit } from './audit.ts';
 import { rowsOf, type Tx } from './client.ts';
 import { applyCheckinChatEffect } from './checkins.ts';
+import { loadChatContext } from './chat-data.ts';
 import { identityAddress, redeemLinkCode } from './chat-link.ts';
 import type { ConversationRow } from './conversations.ts';
 import {
@@ -64,7 +65,8 @@ export async function applyChatEffects(
         const outcome = await redeemLinkCode(tx, {
           code: effect.code, conversationId: conversation.id, identityId: conversation.identityId, channel, address, now, ...(input.origin ? { origin: input.origin } : {}),
         });
-        results.link = { outcome };
+        // Once linked, the turn can answer what the person asked before the code (core resumes it).
+        results.link = outcome === 'ok' ? { outcome, context: await loadChatContext(tx, conversation.identityId, now) } : { outcome };
         break;
       }
       case 'create_request': {

@@ -282,7 +282,7 @@ export interface Outcome {
   /** Records the turn creates (help request, segnalazione, link, …), applied in the same transaction. */
   effects?: Effect[];
   /** Replies that depend on the effects' outcome (reference number, link result). */
-  finish?: (results: EffectResults) => { replies: { body: string; options?: StoredOption[] }[]; state?: Record<string, unknown> };
+  finish?: (results: EffectResults) => { replies: { body: string; options?: StoredOption[] }[]; state?: Record<string, unknown>; effects?: Effect[] };
 }
 
 /** How the chat layer plugs into processing (db/chat-deps.ts): context before a turn, effects after it. */
@@ -398,6 +398,12 @@ async function processLocked(
         const finished = outcome.finish(results);
         replies = [...replies, ...finished.replies];
         if (finished.state) state = finished.state;
+        // The finished replies' own effects (a file read right after linking, audited): checked
+        // against the context as the first effects left it.
+        if (finished.effects && finished.effects.length > 0) {
+          const after = hooks.loadContext ? await hooks.loadContext(tx, current, now) : context;
+          await hooks.applyEffects(tx, { conversation: current, messageId: message.id, effects: finished.effects, context: after, now, ...(options.origin !== undefined ? { origin: options.origin } : {}) });
+        }
       }
     } else if (outcome.finish) {
       const finished = outcome.finish({});

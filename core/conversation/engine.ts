@@ -173,7 +173,7 @@ function stale(state: EngineState, ctx: TurnContext): TurnResult {
 function flowStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined {
   switch (fc.flow.name) {
     case 'link':
-      return linkStep(fc, input);
+      return linkStep(fc, input, resumeAfterLink);
     case 'balance':
       return balanceStep(fc, input);
     case 'application':
@@ -197,6 +197,40 @@ function flowStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined {
       }
       return undefined;
   }
+}
+
+/** What a menu choice asked for, by the flow that needed the link code first. */
+const AFTER_LINK: Record<string, Intent | 'questionnaire'> = { balance: 'voucher_balance', application: 'application_status', suspend: 'suspend_service', questionnaire: 'questionnaire' };
+
+/**
+ * A text that led to the link code is kept in the link flow, so that once the code is accepted the
+ * question is answered without being asked again ("quante ore mi restano?" → code → the hours).
+ */
+function rememberTextForLink(before: EngineState, result: TurnResult, text: string): TurnResult {
+  const flow = result.state.flow;
+  if (flow?.name !== 'link' || before.flow?.name === 'link') return result;
+  return { ...result, state: { ...result.state, flow: { ...flow, data: { ...flow.data, text } } } };
+}
+
+/**
+ * Once the code links the chat (`ctx` now knows the person): what the person asked before the
+ * code was needed, answered at once. Only an answer (its audited read goes with it): a turn that
+ * would record something is left for the person to ask again, and undefined means "the menu".
+ */
+function resumeAfterLink(state: EngineState, ctx: TurnContext): TurnResult | undefined {
+  const data = state.flow?.name === 'link' ? state.flow.data : {};
+  const menu = toMenu(state, ctx, [], intentOnly('unknown')).state;
+  const after = AFTER_LINK[String(data.after)];
+  // Asked for the code itself ("ho un codice"): nothing else to answer.
+  if (!after) return undefined;
+  const next =
+    typeof data.text === 'string'
+      ? textTurn(menu, ctx, data.text)
+      : after === 'questionnaire'
+        ? startQuestionnaire(menu, ctx, intentOnly('unknown'))
+        : actOn(menu, ctx, { intent: after });
+  if (next.effects.some((e) => e.kind !== 'record_read') || next.finish || next.state.flow?.name === 'link') return undefined;
+  return next;
 }
 
 function handleOption(state: EngineState, ctx: TurnContext, optionId: string): TurnResult {
@@ -254,6 +288,11 @@ export function handleTurn(stored: EngineState, input: EngineInput, ctx: TurnCon
     return repeat(state, intentOnly('unknown'), [say('chat:noText')]) ?? toMenu(state, ctx, [say('chat:noText')], intentOnly('unknown'));
   }
 
+  return rememberTextForLink(state, textTurn(state, ctx, text), text);
+}
+
+/** A text turn, once the text is known to be readable. */
+function textTurn(state: EngineState, ctx: TurnContext, text: string): TurnResult {
   const understanding = understand(text, { now: ctx.now, locale: ctx.locale });
   const understood = toUnderstood(understanding);
   if (understood.intent === 'emergency') return withCheckinEmergency(emergencyTurn(state, understood), ctx);
@@ -281,7 +320,7 @@ export function handleTurn(stored: EngineState, input: EngineInput, ctx: TurnCon
     if (yesNo) return handleOption(state, ctx, `m${state.menu}.${yesNo}`);
   }
   if (isStatusQuestion(text)) return referenceStatus(state, ctx, findReference(text)!);
-  if (looksLikeLinkCode(text)) return tryLinkCode(state, ctx, normaliseLinkCode(text)!, intentOnly('unknown'));
+  if (looksLikeLinkCode(text)) return tryLinkCode(state, ctx, normaliseLinkCode(text)!, intentOnly('unknown'), resumeAfterLink);
   if (understood.intent === 'unknown' && dataOf(ctx).linked === false && /\b(codice|code)\b/i.test(text)) return startLink(state, understood, 'menu');
   return actOn(state, ctx, understood, understanding, text);
 }

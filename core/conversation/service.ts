@@ -42,7 +42,7 @@ export interface Decision {
   /** Records to create or change (core/conversation/types.ts Effect), applied by the db layer in the same transaction. */
   effects?: Effect[];
   /** Replies that depend on the effects' outcome (a reference number, a link result), rendered. */
-  finish?: (results: EffectResults) => { replies: { body: string; options?: StoredOptionView[] }[]; state?: Record<string, unknown> };
+  finish?: (results: EffectResults) => { replies: { body: string; options?: StoredOptionView[] }[]; state?: Record<string, unknown>; effects?: Effect[] };
 }
 
 /** One handled inbound message, as stored: its replies and what the engine understood. */
@@ -142,7 +142,11 @@ export function decideTurn(
       ? {
           finish: (results: EffectResults) => {
             const done = finish(results);
-            return { replies: renderAll(render, locale, done.replies), ...(done.state ? { state: done.state as unknown as Record<string, unknown> } : {}) };
+            return {
+              replies: renderAll(render, locale, done.replies),
+              ...(done.state ? { state: done.state as unknown as Record<string, unknown> } : {}),
+              ...(done.effects && done.effects.length > 0 ? { effects: done.effects } : {}),
+            };
           },
         }
       : {}),

@@ -116,7 +116,8 @@ export type Effect =
 export interface EffectResults {
   /** Reference number of the record created ("R-1042", "S-1043"). */
   reference?: string;
-  link?: { outcome: 'ok' | 'wrong' | 'expired' | 'limited' };
+  /** With `context` once linked: what the db layer now knows of the chat, to answer what was asked before the code. */
+  link?: { outcome: 'ok' | 'wrong' | 'expired' | 'limited'; context?: ChatContext };
 }
 
 export interface TurnContext {
@@ -134,8 +135,12 @@ export interface TurnResult {
   replies: OutMessage[];
   understood: Understood;
   effects: Effect[];
-  /** After the effects are applied: the replies that depend on their outcome (a reference number, a link result). */
-  finish?: (results: EffectResults) => { replies: OutMessage[]; state?: EngineState };
+  /**
+   * After the effects are applied: the replies that depend on their outcome (a reference number, a
+   * link result), and the effects of those replies themselves (the audited read of a file answered
+   * right after the link code), applied in turn with the context as it is then.
+   */
+  finish?: (results: EffectResults) => { replies: OutMessage[]; state?: EngineState; effects?: Effect[] };
 }
 
 /** Renders a locale key into the person's language (implemented with i18next by the adapters). */

@@ -47,6 +47,23 @@ describe.skipIf(postgresSkipped)('chat flows: identity, hours, application, help
     return chat;
   }
 
+  it('answers what was asked before the link code once the code is accepted, dates included', async () => {
+    const file = await f.createFile('albairate', { issuedHours: 21 });
+    const chat = await openChat(t);
+    const asked = await chat.say('quante ore mi restano?');
+    expect(asked.text).toMatch(/codice di 8 caratteri/);
+    const ok = await chat.say(await issueCode(t, sara, file.personId));
+    expect(ok.text).toMatch(/ora La riconosco[\s\S]*Le restano 21 ore di voucher/);
+
+    // A suspension said with its dates goes on to its recap; nothing is recorded before "sì".
+    const other = await f.createFile('albairate', { issuedHours: 10 });
+    const chat2 = await openChat(t);
+    expect((await chat2.say('vado in ospedale dal 10 al 20 dicembre')).text).toMatch(/codice di 8 caratteri/);
+    const recap = await chat2.say(await issueCode(t, sara, other.personId));
+    expect(recap.text).toMatch(/ora La riconosco[\s\S]*Ricapitolo: Ricovero in ospedale/);
+    expect(await t.db.database.db.select().from(programmeSuspensions).where(and(eq(programmeSuspensions.programmeId, other.programmeId), eq(programmeSuspensions.source, 'chat')))).toHaveLength(0);
+  });
+
   it('shows no personal data before linking, and links with a staff-issued one-time code', async () => {
     const file = await f.createFile('albairate', { issuedHours: 37 });
     const chat = await openChat(t);
@@ -60,12 +77,18 @@ describe.skipIf(postgresSkipped)('chat flows: identity, hours, application, help
     expect(stored).toHaveLength(1);
     expect(stored[0]!.hash).not.toContain(code.replace('-', ''));
 
+    const audits = async () => {
+      const audited = await t.db.database.db.execute(sql`select count(*)::int as n from audit_log where action = 'chat.balance.read' and subject_id = ${file.personId}`);
+      return Number(((audited as unknown as { rows?: { n: number }[] }).rows ?? (audited as unknown as { n: number }[]))[0]!.n);
+    };
     const ok = await chat.say(code);
     expect(ok.text).toMatch(/ora La riconosco/);
+    // The hours asked for before the code are answered at once, and that read is audited.
+    expect(ok.text).toMatch(/Le restano 37 ore di voucher/);
+    expect(await audits()).toBe(1);
     // ≤ 2 turns once linked: one message, the answer.
     const hours = await chat.say('QUANTE ORE HO ANCORA');
-    const audited = await t.db.database.db.execute(sql`select count(*)::int as n from audit_log where action = 'chat.balance.read' and subject_id = ${file.personId}`);
-    expect(Number(((audited as unknown as { rows?: { n: number }[] }).rows ?? (audited as unknown as { n: number }[]))[0]!.n)).toBe(1);
+    expect(await audits()).toBe(2);
     expect(hours.understood.intent).toBe('voucher_balance');
     expect(hours.text).toMatch(/Le restano 37 ore di voucher/);
     expect(hours.text).toMatch(/La prossima visita è/);

@@ -53,8 +53,11 @@ export function startLink(state: EngineState, understood: Understood, after: Flo
   ], [say('chat:link.why'), ...preface]);
 }
 
+/** After a code is accepted, with the context of the linked chat: the answer to what was asked before, if any. */
+export type ResumeAfterLink = (state: EngineState, linked: TurnContext) => TurnResult | undefined;
+
 /** Tries a code: the db layer checks it (hash, expiry, single use, attempt limits) and reports back. */
-export function tryLinkCode(state: EngineState, ctx: TurnContext, code: string, understood: Understood): TurnResult {
+export function tryLinkCode(state: EngineState, ctx: TurnContext, code: string, understood: Understood, resume?: ResumeAfterLink): TurnResult {
   return {
     state,
     replies: [],
@@ -62,7 +65,12 @@ export function tryLinkCode(state: EngineState, ctx: TurnContext, code: string, 
     effects: [{ kind: 'link_identity', code }],
     finish: (results) => {
       const outcome = results.link?.outcome ?? 'wrong';
-      if (outcome === 'ok') return toMenu(state, ctx, [say('chat:link.ok')], understood);
+      if (outcome === 'ok') {
+        const linked = results.link?.context ? { ...ctx, data: results.link.context } : undefined;
+        const resumed = linked && resume?.(state, linked);
+        if (resumed) return { replies: [say('chat:link.ok'), ...resumed.replies], state: resumed.state, effects: resumed.effects };
+        return toMenu(state, linked ?? ctx, [say('chat:link.ok')], understood);
+      }
       if (outcome === 'wrong') {
         return ask(state, { name: 'link', step: 'code', data: state.flow?.data ?? { after: 'menu' } }, understood, ref('chat:link.ask'), [
           { action: 'no_code', label: ref('chat:link.noCode') },
@@ -74,14 +82,14 @@ export function tryLinkCode(state: EngineState, ctx: TurnContext, code: string, 
   };
 }
 
-export function linkStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined {
+export function linkStep(fc: FlowCtx, input: FlowInput, resume?: ResumeAfterLink): TurnResult | undefined {
   const understood = intentOnly('unknown');
   if (input.kind === 'option') {
     if (input.action === 'no_code') return toMenu(fc.state, fc.ctx, [say('chat:link.howToGet')], understood);
     return toMenu(fc.state, fc.ctx, [], understood);
   }
   const code = normaliseLinkCode(input.text);
-  if (code) return tryLinkCode(fc.state, fc.ctx, code, understood);
+  if (code) return tryLinkCode(fc.state, fc.ctx, code, understood, resume);
   if (/\b(non ho|nn ho|senza|don t have|dont have|no code)\b/.test(plain(input.text))) {
     return toMenu(fc.state, fc.ctx, [say('chat:link.howToGet')], understood);
   }
