@@ -32,6 +32,7 @@ import { consoleCasesRoutes } from './routes/console-cases.ts';
 import { consolePeopleRoutes } from './routes/console-people.ts';
 import { consoleAdminRoutes } from './routes/console-admin.ts';
 import { consoleCheckinRoutes } from './routes/console-checkins.ts';
+import { consoleLightRoutes } from './routes/console-light.ts';
 import { checkinRoutes } from './routes/checkins.ts';
 import { communityRoutes } from './routes/community.ts';
 import { channelAdminRoutes } from './routes/channel-admin.ts';
@@ -213,6 +214,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', consolePeopleRoutes(deps));
   app.route('/', consoleAdminRoutes(deps));
   app.route('/', consoleCheckinRoutes(deps));
+  app.route('/', consoleLightRoutes(deps));
   app.route('/', checkinRoutes(deps));
   app.route('/', communityRoutes(deps));
   app.route('/', channelAdminRoutes(deps));

@@ -8,17 +8,11 @@ import type { i18n as I18n } from 'i18next';
 import { html } from 'hono/html';
 import type { StaffIdentity } from '../../../db/staff.ts';
 import type { Locale } from '../../../locales/index.ts';
-import { layout } from './pages.ts';
+import { clientKeysUnder, layout } from './pages.ts';
 
 /** Every `checkins:page.*` string, for the page script. */
 export function checkinClientKeys(i18n: I18n): string[] {
-  const keys: string[] = [];
-  const walk = (node: unknown, prefix: string) => {
-    if (typeof node === 'string') keys.push(prefix);
-    else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, `${prefix}.${k}`);
-  };
-  walk((i18n.getResourceBundle('it', 'checkins') as { page?: unknown } | undefined)?.page, 'checkins:page');
-  return keys;
+  return clientKeysUnder(i18n, 'checkins', 'page');
 }
 
 /** A form field with its label, optional hint and the slot for the API's field-level message. */

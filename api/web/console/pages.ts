@@ -62,8 +62,21 @@ export const NAV: readonly { page: PageName; href: string; label: string; roles:
   { page: 'programmes', href: '/staff/programmes', label: 'nav.programmes', roles: ['admin', 'social_worker'], match: ['programme', 'programme-new'] },
   { page: 'checkins', href: '/staff/checkins', label: 'nav.checkins', roles: ['admin', 'social_worker', 'operator'] },
   { page: 'provider', href: '/staff/provider', label: 'nav.provider', roles: ['provider'], match: ['provider-statement'] },
+  // After the provider's calendar: /staff sends a provider to the first entry, and cooperatives work there.
+  { page: 'light-requests', href: '/staff/light-requests', label: 'nav.lightRequests', roles: ['admin', 'social_worker', 'operator', 'provider'] },
   { page: 'admin', href: '/staff/admin', label: 'nav.admin', roles: ['admin'], match: ['admin-staff', 'admin-resources', 'admin-comuni', 'admin-import', 'admin-budget'] },
 ];
+
+/** Every string key under `ns:section` (nested keys flattened), for a page script's `clientKeys`. */
+export function clientKeysUnder(i18n: I18n, ns: string, section: string): string[] {
+  const keys: string[] = [];
+  const walk = (node: unknown, prefix: string) => {
+    if (typeof node === 'string') keys.push(prefix);
+    else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, `${prefix}.${k}`);
+  };
+  walk((i18n.getResourceBundle('it', ns) as Record<string, unknown> | undefined)?.[section], `${ns}:${section}`);
+  return keys;
+}
 
 export function translator(i18n: I18n, locale: Locale) {
   return (key: string, params: Record<string, string | number> = {}) => i18n.t(`console:${key}`, { ...params, lng: locale });
