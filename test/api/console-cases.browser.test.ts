@@ -144,6 +144,9 @@ describe('console case pages in a real browser', () => {
     // Requests: an art. 8 violation shows next to the field and nothing changes.
     await page.goto(`${base}/staff/requests/${file.helpRequestId}?lang=it`);
     await page.locator('#resourceId option').first().waitFor({ state: 'attached' });
+    // The service in words beside its code, and the day the request came in.
+    await expect.poll(() => page.locator('#d-service').textContent()).toBe('2A · Igiene intima a letto');
+    expect(await page.locator('#d-created').textContent()).toMatch(/^\d{2}\/\d{2}\/\d{2}, \d{2}:\d{2}$/);
     // A weekday visit ending after 20:00 breaks art. 8: shown live and next to the field, nothing saved.
     let monday = new Date(Date.now() + 7 * 86_400_000);
     while (monday.getUTCDay() !== 1) monday = new Date(monday.getTime() + 86_400_000);

@@ -8,6 +8,7 @@ import type { i18n as I18n } from 'i18next';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { CRITERION_MAXIMA, ITEM_SCALES, SCORED_CRITERIA } from '../../../core/regulation/assessment.ts';
+import { ART7_SERVICES, SERVICE_FAMILIES } from '../../../core/regulation/services.ts';
 import type { Locale } from '../../../locales/index.ts';
 import type { StaffIdentity } from '../../../db/staff.ts';
 import { layout } from './pages.ts';
@@ -43,6 +44,9 @@ function clientKeys(i18n: I18n): string[] {
   };
   walk(i18n.getResourceBundle('it', 'consoleCases'), '');
   for (const s of APP_STATUSES) out.push(`applications:status.${s}`);
+  // Services in words next to their code ("2A · Igiene intima a letto"; a bare family "2" too).
+  for (const s of ART7_SERVICES) out.push(`services:${s.code}`);
+  for (const f of SERVICE_FAMILIES) out.push(`services:family.${f}`);
   return out;
 }
 

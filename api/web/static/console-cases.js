@@ -17,6 +17,12 @@
     return s;
   }
   function $(id) { return document.getElementById(id); }
+  /** "2A · Igiene intima a letto", or the family's name for a bare family ("2"), or the code as recorded. */
+  function serviceName(code) {
+    var c = String(code).toUpperCase();
+    var name = S['services:' + c] || S['services:family.' + c];
+    return name ? c + ' · ' + name : c;
+  }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     if (attrs) Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
@@ -138,7 +144,7 @@
         var head = el('p', { class: 'head' });
         head.appendChild(el('a', { href: '/staff/requests/' + h.id + '?lang=' + lang }, h.reference));
         li.appendChild(head);
-        li.appendChild(el('p', { class: 'meta' }, [t('js.reqStatus.' + h.status), t('js.kind.' + h.kind), h.service ? t('js.serviceHead') + ' ' + h.service.toUpperCase() : '', comune(h.comuneId), when(h.createdAt)].filter(Boolean).join(' · ')));
+        li.appendChild(el('p', { class: 'meta' }, [t('js.reqStatus.' + h.status), t('js.kind.' + h.kind), h.service ? t('js.serviceHead') + ' ' + serviceName(h.service) : '', comune(h.comuneId), when(h.createdAt)].filter(Boolean).join(' · ')));
         if (h.requestedText) li.appendChild(el('p', { class: 'meta' }, h.requestedText));
         return li;
       },
@@ -265,7 +271,8 @@
         $('d-reference').textContent = h.reference;
         $('d-status').textContent = t('js.reqStatus.' + h.status);
         $('d-kind').textContent = t('js.kind.' + h.kind);
-        $('d-service').textContent = h.service ? h.service.toUpperCase() : t('js.unknown');
+        $('d-service').textContent = h.service ? serviceName(h.service) : t('js.unknown');
+        $('d-created').textContent = when(h.createdAt);
         $('d-comune').textContent = comune(h.comuneId);
         $('d-requested').textContent = [h.requestedStart ? when(h.requestedStart) : '', h.requestedText || ''].filter(Boolean).join(' · ') || t('js.unknown');
         $('d-resource').textContent = h.resourceId ? (resources[h.resourceId] || h.resourceId) : t('js.unknown');
