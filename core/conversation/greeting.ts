@@ -1,14 +1,14 @@
 /**
- * How to answer a greeting: "Buongiorno" in the day and "Buonasera" from 17:00 (Rome), a thank
+ * How to answer a greeting: "Buongiorno" in the day and "Buonasera" from 17:00 to 03:59 (Rome), a thank
  * you with "Prego", a goodbye with "Arrivederci". Answering "grazie" or an evening "buonasera"
  * with "Buongiorno!" reads as if nobody had listened.
  */
 import { DateTime } from 'luxon';
 import { ROME_ZONE } from '../regulation/calendar.ts';
 
-/** From this hour (Rome) until EVENING_ENDS it is "Buonasera". */
+/** From this hour (Rome) until EVENING_ENDS it is "Buonasera" (an early riser at 4:30 is greeted "Buongiorno"). */
 const EVENING_STARTS = 17;
-const EVENING_ENDS = 5;
+const EVENING_ENDS = 4;
 
 export function isEvening(now: Date): boolean {
   const hour = DateTime.fromJSDate(now, { zone: ROME_ZONE }).hour;

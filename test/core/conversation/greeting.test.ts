@@ -10,17 +10,17 @@ const ctx = (now: Date): TurnContext => ({ now, locale: 'it', channel: 'web', ha
 const keys = (turn: { replies: { text: { key: string } }[] }) => turn.replies.map((r) => r.text.key);
 
 describe('greetings', () => {
-  it('says "Buonasera" from 17:00 to 04:59 in Rome, in winter and in summer time', () => {
+  it('says "Buonasera" from 17:00 to 03:59 in Rome, in winter and in summer time', () => {
     // Winter (CET, UTC+1) and summer (CEST, UTC+2): the same Rome wall clock, different UTC.
     for (const [utc, evening] of [
       ['2026-11-23T15:59:59Z', false], // 16:59:59 CET
       ['2026-11-23T16:00:00Z', true], // 17:00 CET
       ['2026-11-23T23:30:00Z', true], // 00:30 CET
-      ['2026-11-24T03:59:59Z', true], // 04:59:59 CET
-      ['2026-11-24T04:00:00Z', false], // 05:00 CET
+      ['2026-11-24T02:59:59Z', true], // 03:59:59 CET
+      ['2026-11-24T03:00:00Z', false], // 04:00 CET
       ['2026-07-01T14:59:59Z', false], // 16:59:59 CEST
       ['2026-07-01T15:00:00Z', true], // 17:00 CEST
-      ['2026-07-01T03:00:00Z', false], // 05:00 CEST
+      ['2026-07-01T02:00:00Z', false], // 04:00 CEST
     ] as const) {
       expect(isEvening(new Date(utc)), utc).toBe(evening);
     }
