@@ -8,6 +8,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { listComuni } from '../../db/comuni.ts';
 import { findConsoleStaff, INBOX_ROLES } from '../../db/inbox.ts';
 import { unattendedEmergencies } from '../../db/reminders.ts';
 import type { StaffIdentity } from '../../db/staff.ts';
@@ -61,6 +62,8 @@ export function consolePageKit(deps: AppDeps) {
 export function consoleRoutes(deps: AppDeps) {
   const { staffOf, localeOf, toLogin, noStore } = consolePageKit(deps);
   const mayUseInbox = (staff: StaffIdentity) => (INBOX_ROLES as readonly string[]).includes(staff.role);
+  // Shown instead of the comune's id next to each conversation.
+  const comuneNames = async () => Object.fromEntries((await listComuni(deps.database.db)).map((x) => [x.id, x.name]));
 
   return new Hono<AppEnv>()
     .get('/staff', async (c) => {
@@ -86,7 +89,7 @@ export function consoleRoutes(deps: AppDeps) {
       const view = VIEWS.find((v) => v === requested) ?? 'all';
       // Admins see emergencies that alerted nobody (db/reminders.ts) where they land after login.
       const unattended = staff.role === 'admin' ? (await unattendedEmergencies(deps.database.db, deps.now())).length : 0;
-      return c.html(renderInbox(deps.i18n, localeOf(c), staff, view, unattendedBanner(deps.i18n, localeOf(c), unattended)));
+      return c.html(renderInbox(deps.i18n, localeOf(c), staff, view, await comuneNames(), unattendedBanner(deps.i18n, localeOf(c), unattended)));
     })
     .get('/staff/conversations/:id', async (c) => {
       const staff = await staffOf(c);
@@ -95,6 +98,6 @@ export function consoleRoutes(deps: AppDeps) {
       if (!mayUseInbox(staff)) return c.html(renderForbidden(deps.i18n, localeOf(c), staff), 403);
       const id = c.req.param('id');
       // The page is a shell; the transcript comes from the audited, scope-checked API.
-      return c.html(renderConversation(deps.i18n, localeOf(c), staff, isUuid(id) ? id : '00000000-0000-0000-0000-000000000000'), 200);
+      return c.html(renderConversation(deps.i18n, localeOf(c), staff, isUuid(id) ? id : '00000000-0000-0000-0000-000000000000', await comuneNames()), 200);
     });
 }

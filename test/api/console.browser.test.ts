@@ -4,8 +4,10 @@
  * a citizen asks for an operator in the web chat; the operator sees it arrive live in the inbox,
  * opens it, replies, and the reply appears live in the citizen's chat.
  */
+import { eq } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conversations } from '../../db/schema.ts';
 import { launchBrowser, screenshotPath } from '../helpers/browser.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -64,6 +66,9 @@ describe('staff console in a real browser', () => {
     await staff.getByRole('heading', { name: 'Conversazione', exact: true }).waitFor();
     await staff.locator('#messages li.person', { hasText: typed }).waitFor();
     await staff.locator('#d-status', { hasText: 'In attesa di un operatore' }).waitFor();
+    // The chat's opening is named, not an empty bubble; the comune is unknown so far.
+    await staff.locator('#messages li.system', { hasText: 'Inizio della conversazione' }).waitFor();
+    expect(await staff.locator('#d-comune').textContent()).toBe('Comune non ancora noto');
 
     // An empty reply is refused in the field, in Italian, and nothing is sent.
     await staff.getByRole('button', { name: 'Invia la risposta' }).click();
@@ -84,6 +89,11 @@ describe('staff console in a real browser', () => {
     await staff.screenshot({ path: screenshotPath('console-conversation'), fullPage: true });
     // The note never reaches the citizen.
     expect(await citizen.getByText('Richiamare domani').count()).toBe(0);
+    // Once the comune is known, the page names it (not its id).
+    const conversationId = new URL(staff.url()).pathname.split('/').pop()!;
+    await t.db.database.db.update(conversations).set({ comuneId: 'albairate' }).where(eq(conversations.id, conversationId));
+    await staff.reload();
+    await staff.locator('#d-comune', { hasText: 'Albairate' }).waitFor();
 
     await staff.getByRole('button', { name: 'Segna come risolta' }).click();
     await staff.locator('#d-status', { hasText: 'Risolta' }).waitFor();

@@ -17,7 +17,7 @@ const CLIENT_KEYS = [
   'channel.web', 'channel.telegram', 'channel.sms',
   'author.person', 'author.bot', 'author.staff', 'author.system',
   'status.waiting', 'status.human', 'status.bot', 'status.closed',
-  'conversation.notFound', 'conversation.sent', 'conversation.done', 'conversation.failed', 'conversation.required', 'conversation.noNotes', 'conversation.cannedNone',
+  'conversation.notFound', 'conversation.sent', 'conversation.done', 'conversation.failed', 'conversation.required', 'conversation.noNotes', 'conversation.cannedNone', 'conversation.started',
   'login.failed', 'login.error',
 ] as const;
 
@@ -152,13 +152,16 @@ export function renderLogin(i18n: I18n, locale: Locale, next: string) {
   });
 }
 
-export function renderInbox(i18n: I18n, locale: Locale, staff: StaffIdentity, view: 'unassigned' | 'mine' | 'all', banner: HtmlEscapedString | Promise<HtmlEscapedString> | '' = '') {
+/** Comune id → name, for pages that show a conversation's comune. */
+export type ComuneNames = Record<string, string>;
+
+export function renderInbox(i18n: I18n, locale: Locale, staff: StaffIdentity, view: 'unassigned' | 'mine' | 'all', comuneNames: ComuneNames = {}, banner: HtmlEscapedString | Promise<HtmlEscapedString> | '' = '') {
   const t = translator(i18n, locale);
   const tabs = (['unassigned', 'mine', 'all'] as const).map(
     (v) => html`<li><a href="/staff/inbox?view=${v}&amp;lang=${locale}" data-view="${v}"${v === view ? raw(' aria-current="page"') : ''}>${t(`inbox.${v}`)} <span class="count" data-count="${v}"></span></a></li>`,
   );
   return layout({
-    i18n, locale, page: 'inbox', title: t('inbox.title'), staff, path: `/staff/inbox?view=${view}`, data: { view },
+    i18n, locale, page: 'inbox', title: t('inbox.title'), staff, path: `/staff/inbox?view=${view}`, data: { view, comuneNames },
     body: html`${banner}<h1>${t('inbox.heading')}</h1>
 <nav aria-label="${t('inbox.tabs')}" class="tabs"><ul>${tabs}</ul></nav>
 <p id="live" class="status" role="status">${t('inbox.loading')}</p>
@@ -166,10 +169,10 @@ export function renderInbox(i18n: I18n, locale: Locale, staff: StaffIdentity, vi
   });
 }
 
-export function renderConversation(i18n: I18n, locale: Locale, staff: StaffIdentity, conversationId: string) {
+export function renderConversation(i18n: I18n, locale: Locale, staff: StaffIdentity, conversationId: string, comuneNames: ComuneNames = {}) {
   const t = translator(i18n, locale);
   return layout({
-    i18n, locale, page: 'conversation', title: t('conversation.title'), staff, path: `/staff/conversations/${conversationId}`, data: { conversationId },
+    i18n, locale, page: 'conversation', title: t('conversation.title'), staff, path: `/staff/conversations/${conversationId}`, data: { conversationId, comuneNames },
     body: html`<p><a href="/staff/inbox?lang=${locale}">← ${t('conversation.back')}</a></p>
 <h1>${t('conversation.heading')}</h1>
 <p id="notice" class="status" role="status"></p>

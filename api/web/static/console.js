@@ -12,6 +12,8 @@
     if (params) Object.keys(params).forEach(function (k) { s = s.split('{{' + k + '}}').join(String(params[k])); });
     return s;
   }
+  var comuneNames = data.comuneNames || {};
+  function comuneName(id) { return id ? comuneNames[id] || id : t('inbox.noComune'); }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     if (attrs) Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
@@ -90,7 +92,7 @@
           var link = el('a', { href: '/staff/conversations/' + c.id + '?lang=' + lang }, (c.preview || t('inbox.noPreview')));
           head.appendChild(link);
           li.appendChild(head);
-          var meta = [t('channel.' + c.channel), c.comuneId || t('inbox.noComune'), t('status.' + c.handling),
+          var meta = [t('channel.' + c.channel), comuneName(c.comuneId), t('status.' + c.handling),
             c.assignedStaffName ? t('inbox.assignedTo', { name: c.assignedStaffName }) : t('inbox.unassignedLabel'),
             c.handedOverAt ? t('inbox.handedOver', { time: time(c.handedOverAt) }) : ''].filter(Boolean).join(' · ');
           li.appendChild(el('p', { class: 'meta' }, meta));
@@ -122,7 +124,7 @@
         var c = r.body.conversation;
         box.hidden = false;
         document.getElementById('d-channel').textContent = t('channel.' + c.channel);
-        document.getElementById('d-comune').textContent = c.comuneId || t('inbox.noComune');
+        document.getElementById('d-comune').textContent = comuneName(c.comuneId);
         document.getElementById('d-status').textContent = (c.urgent ? t('inbox.urgent') + ' · ' : '') + t('status.' + c.handling);
         document.getElementById('d-assignee').textContent = c.assignedStaffName || t('inbox.unassignedLabel');
         document.getElementById('d-timer').textContent = timer(c);
@@ -131,7 +133,8 @@
           lastSeq = m.seq;
           var li = el('li', { class: 'msg ' + m.author, 'data-seq': String(m.seq) });
           li.appendChild(el('p', { class: 'who' }, (m.author === 'staff' && m.staffName ? m.staffName : t('author.' + m.author)) + ' · ' + t('channel.' + m.channel) + ' · ' + time(m.createdAt)));
-          li.appendChild(el('p', { class: 'text' }, m.text));
+          // The chat's opening (/start, a new web session) is stored as an empty system message.
+          li.appendChild(el('p', { class: 'text' }, m.text || (m.author === 'system' ? t('conversation.started') : '')));
           messages.appendChild(li);
         });
         notes.replaceChildren();
