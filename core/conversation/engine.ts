@@ -110,20 +110,23 @@ function actOn(state: EngineState, ctx: TurnContext, understood: Understood, u?:
     case 'providers':
       return startProviders(state, ctx, understood);
     case 'complaint':
-      return offerHandover(state, understood);
+      return offerHandover(state, understood, 'chat:offer.complaint');
     case 'unknown':
     default:
+      // Fear or loneliness, or more hours asked for: a person to talk to, not "non ho capito".
+      if (u?.signals?.includes('distress')) return offerHandover(state, understood, 'chat:offer.distress');
+      if (u?.signals?.includes('more_hours')) return offerHandover(state, understood, 'chat:offer.moreHours');
       return toMenu(state, ctx, [say('chat:unknown')], understood);
   }
 }
 
-/** A complaint is for a person to hear: offer to pass the conversation over. */
-function offerHandover(state: EngineState, understood: Understood): TurnResult {
+/** A complaint, fear, a wish for more hours are for a person to hear: offer to pass the conversation over. */
+function offerHandover(state: EngineState, understood: Understood, question: string): TurnResult {
   const menu = state.menu + 1;
   return {
     state: { v: 1, menu, step: 'offer_handover', pendingIntent: understood.intent, opts: ['yes', 'no'] },
     replies: [{
-      text: { key: `chat:offer.${understood.intent === 'complaint' ? 'complaint' : 'generic'}` },
+      text: { key: question },
       options: [
         { id: `m${menu}.yes`, label: { key: 'chat:offer.yes' } },
         { id: `m${menu}.no`, label: { key: 'chat:offer.no' } },
@@ -311,6 +314,7 @@ function textTurn(state: EngineState, ctx: TurnContext, text: string): TurnResul
     if (result) return result;
     // Not an answer to the question: another request, or ask again.
     if (isStatusQuestion(text)) return referenceStatus(state, ctx, findReference(text)!);
+    if (understanding.signals?.includes('distress')) return offerHandover(state, understood, 'chat:offer.distress');
     if (understood.intent !== 'unknown' && understood.intent !== 'greeting' && understanding.confidence >= 0.6) return actOn(state, ctx, understood, understanding, text);
     return repeat(state, understood, [say('chat:notUnderstood')]) ?? toMenu(state, ctx, [say('chat:unknown')], understood);
   }

@@ -23,7 +23,7 @@
  * `npm run eval:nlu` for the figures.
  */
 import { detectEmergency } from './emergency.ts';
-import { GREETING, greetingKind, MIN_SCORE, scoreIntents } from './intent-rules.ts';
+import { DISTRESS, GREETING, greetingKind, MIN_SCORE, MORE_HOURS, scoreIntents } from './intent-rules.ts';
 import { detectLanguage } from './language.ts';
 import { normaliseTokens } from './normalise.ts';
 import { findServices, primaryService } from './services.ts';
@@ -82,12 +82,17 @@ export function understand(text: string, context: UnderstandContext): Understand
   const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1] || TIE_ORDER.indexOf(a[0]) - TIE_ORDER.indexOf(b[0]));
   const [top, runnerUp] = ranked;
   if (top === undefined || top[1] < MIN_SCORE) {
+    // Said without a request: answered kindly, with a person offered (core/conversation/engine.ts).
+    const cue = DISTRESS.test(joined) ? 'distress' : MORE_HOURS.test(joined) ? 'more_hours' : undefined;
+    if (cue) return { intent: 'unknown', confidence: 0, ...base, signals: [...signals, cue] };
     const greeted = GREETING.exec(joined);
     if (greeted) return { intent: 'greeting', confidence: 0.9, ...base, signals: ['greeting', `greeting:${greetingKind(greeted[3]!)}`] };
     return { intent: 'unknown', confidence: 0, ...base, ...(signals.length > 0 && { signals }) };
   }
 
   const [intent, score] = top;
+  // "Mi sento abbandonata" is about the writer, not a report of someone abandoned.
+  if (intent === 'report_person' && /\bmi sento\b/.test(joined) && DISTRESS.test(joined)) return { intent: 'unknown', confidence: 0, ...base, signals: [...signals, 'distress'] };
   // Margin-based: a lone strong rule gives ~0.75, a clear lead more, a near tie ~0.5.
   const confidence = Math.round((100 * score) / (score + (runnerUp?.[1] ?? 0) + 1)) / 100;
   // A report (art. 4 segnalazione) is about someone else by definition.

@@ -137,6 +137,16 @@ export const INTENT_RULES: readonly IntentRule[] = [
  */
 export const GREETING = /^((ehi|ei|hey|oh|ok|okay|allora|va bene|bene|benissimo|perfetto|si|d accordo|ho capito|capito) )?(ciao|salve|buongiorno|buonasera|buon pomeriggio|buona sera|buona giornata|buonanotte|buondi|hello|hi|hey|good (morning|afternoon|evening)|grazie|thanks|thank you|arrivederci|bye)\b/;
 
+/**
+ * Fear, loneliness, despair, said without a request ("sono sola e ho paura"): no intent of its own,
+ * but never to be answered with "non ho capito". Real danger is the emergency detector's.
+ */
+export const DISTRESS =
+  /\b(ho (tanta |molta )?paura|mi sento (tanto |molto |cosi )?(sola|solo|triste|abbandonata|abbandonato|disperata|disperato|male)|sono (tanto |molto |cosi )?(triste|disperata|disperato|depressa|depresso|abbandonata|abbandonato)|non ce la faccio piu|nessuno mi (aiuta|ascolta|cerca)|non ho (piu )?nessuno|sono sola e|sono solo e|piango|i am (scared|afraid|lonely)|i feel (lonely|alone|scared))\b/;
+
+/** Asking for more voucher hours: a new assessment by the assistente sociale, not something the chat decides. */
+export const MORE_HOURS = /\b(piu ore|altre ore|ore in piu|aument\w* (le |delle )?ore|more hours)\b/;
+
 /** What a greeting word says: hello, thank you or goodbye (the word is GREETING's third group). */
 export function greetingKind(word: string): 'hello' | 'thanks' | 'goodbye' {
   if (/^(grazie|thanks|thank you)$/.test(word)) return 'thanks';

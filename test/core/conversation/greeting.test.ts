@@ -9,6 +9,29 @@ const data: ChatContext = { linked: false, people: [], comuni: [], providers: []
 const ctx = (now: Date): TurnContext => ({ now, locale: 'it', channel: 'web', handling: 'bot', data });
 const keys = (turn: { replies: { text: { key: string } }[] }) => turn.replies.map((r) => r.text.key);
 
+describe('fear, loneliness and more hours', () => {
+  const morning = new Date('2026-11-23T09:00:00Z');
+  it('are never answered with "non ho capito": a person is offered, and 112 for danger', () => {
+    for (const text of ['sono sola e ho paura', 'mi sento tanto sola', 'mi sento abbandonata', 'non ho più nessuno', 'I feel lonely']) {
+      const turn = handleTurn(initialState(), { kind: 'text', text }, ctx(morning));
+      expect(keys(turn), text).toEqual(['chat:offer.distress']);
+      expect(turn.state.step, text).toBe('offer_handover');
+    }
+    const hours = handleTurn(initialState(), { kind: 'text', text: 'posso avere più ore?' }, ctx(morning));
+    expect(keys(hours)).toEqual(['chat:offer.moreHours']);
+    // "Sì" passes the conversation to a person.
+    const yes = handleTurn(hours.state, { kind: 'text', text: 'sì' }, ctx(morning));
+    expect(yes.effects).toContainEqual(expect.objectContaining({ kind: 'handover' }));
+  });
+
+  it('breaks into a flow for fear, but a report about someone else stays a report', () => {
+    const asking = handleTurn(initialState(), { kind: 'text', text: 'mi serve aiuto per la spesa' }, ctx(morning));
+    expect(asking.state.flow?.name).toBe('help');
+    expect(keys(handleTurn(asking.state, { kind: 'text', text: 'ho tanta paura' }, ctx(morning)))).toEqual(['chat:offer.distress']);
+    expect(understand('mia mamma è abbandonata a se stessa', { now: morning }).intent).toBe('report_person');
+  });
+});
+
 describe('greetings', () => {
   it('says "Buonasera" from 17:00 to 03:59 in Rome, in winter and in summer time', () => {
     // Winter (CET, UTC+1) and summer (CEST, UTC+2): the same Rome wall clock, different UTC.

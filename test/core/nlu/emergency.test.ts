@@ -28,6 +28,10 @@ describe('emergency detection (runs before every other rule)', () => {
     ['ha le convulsioni', 'other'],
     ['voglio farla finita', 'other'],
     ['chiamate l ambulanza', 'other'],
+    ['ci sono i ladri in casa', 'other'],
+    ["qualcuno è entrato in casa mia", 'other'],
+    ["c'è un uomo che vuole entrare", 'other'],
+    ['stanno forzando la porta', 'other'],
   ])('"%s" is an emergency (%s)', (text, kind) => {
     const u = read(text);
     expect(u.intent).toBe('emergency');
@@ -62,6 +66,9 @@ describe('emergency detection (runs before every other rule)', () => {
     ['la caldaia a gas è rotta, chi chiamo?'],
     ['non riesco ad alzarmi dal letto la mattina'],
     ['I smoke too much but I need help with shopping'],
+    // a break-in feared, or long past
+    ['ho paura dei ladri'],
+    ['la settimana scorsa sono entrati i ladri, vorrei parlare con qualcuno'],
   ])('"%s" is not an emergency', (text) => {
     expect(read(text).intent).not.toBe('emergency');
   });
