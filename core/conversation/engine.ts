@@ -97,7 +97,7 @@ function actOn(state: EngineState, ctx: TurnContext, understood: Understood, u?:
     case 'request_help':
       return startHelp(state, ctx, understood, u);
     case 'voucher_balance':
-      return startBalance(state, ctx, understood);
+      return startBalance(state, ctx, understood, u?.signals?.includes('voucher_balance:next-visit') === true);
     case 'application_status':
       return startApplication(state, ctx, understood);
     case 'apply_info':

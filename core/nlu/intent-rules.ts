@@ -30,6 +30,8 @@ export const INTENT_RULES: readonly IntentRule[] = [
   r('voucher_balance', 'saldo', 3, /\b(saldo|credito)\b/),
   r('voucher_balance', 'quanti-voucher', 3, /\bquant[ie] voucher\b|\bvoucher (\w+ ){0,3}(rimast\w*|resid\w*|ancora)\b|\bancora .{0,12}\bvoucher\b/),
   r('voucher_balance', 'ore-finite', 3, /\bfinit\w* (le )?ore\b|\bore finit\w*/),
+  // "Quando viene l'operatrice?": the next visit, answered from the same read as the hours.
+  r('voucher_balance', 'next-visit', 3, /\bquando (viene|vengono|arriva|arrivano|passa|passano|verra|verranno|torna|tornano)\b(?! (l |il |la )?(assistente|assistenti|servizio sociale|servizi sociali))|\ba che ora (viene|vengono|arriva|arrivano|passa)\b|\bprossim[ao] (visita|appuntamento|intervento|passaggio)\b|\bwhen (is|will|does) (the |my )?(next )?(visit|carer|care worker)\b|\bnext visit\b/),
   r('voucher_balance', 'hours-left', 3, /\b(hours?|vouchers?) (left|remaining)\b|\bhow many (hours|vouchers)\b|\bbalance\b|\bremaining hours\b/),
 
   // application_status — where is my application.

@@ -21,7 +21,7 @@ import {
   type FlowCtx,
   type FlowInput,
 } from '../kit.ts';
-import type { EngineState, FlowName, OutMessage, TurnContext, TurnResult, Understood } from '../types.ts';
+import type { EngineState, FlowName, FlowValue, OutMessage, TurnContext, TurnResult, Understood } from '../types.ts';
 
 /** Link codes: 8 characters of an alphabet without look-alikes (no 0/O, 1/I/L, 2/Z, 5/S, 8/B). */
 export const LINK_CODE_ALPHABET = 'ACDEFGHJKMNPQRTUVWXY3479';
@@ -104,12 +104,14 @@ export function withPerson(
   name: AccountFlow,
   answer: (state: EngineState, person: LinkedPerson) => TurnResult,
   preface: OutMessage[] = [],
+  /** Kept in the "per chi?" step, for the answer once the person is chosen. */
+  flowData: Record<string, FlowValue> = {},
 ): TurnResult {
   const data = dataOf(ctx);
   if (!data.linked) return startLink(state, understood, name, preface);
   if (data.people.length === 0) return toMenu(state, ctx, [...preface, say('chat:account.nobody')], understood);
   if (data.people.length === 1) return answer(state, data.people[0]!);
-  return ask(state, { name, step: 'who', data: {} }, understood, ref('chat:who.ask'), personChoices(data.people), preface);
+  return ask(state, { name, step: 'who', data: flowData }, understood, ref('chat:who.ask'), personChoices(data.people), preface);
 }
 
 /** The person a flow is about (kept by id between turns). */
@@ -125,19 +127,22 @@ export function chosenPerson(fc: FlowCtx, input: FlowInput): LinkedPerson | unde
 
 // ─── Voucher hours ───
 
-export function startBalance(state: EngineState, ctx: TurnContext, understood: Understood): TurnResult {
-  return withPerson(state, ctx, understood, 'balance', (s, p) => answerBalance(s, ctx, p, understood));
+/** The voucher hours and the next visit; `visitOnly` ("quando viene l'operatrice?"): the next visit alone. */
+export function startBalance(state: EngineState, ctx: TurnContext, understood: Understood, visitOnly = false): TurnResult {
+  return withPerson(state, ctx, understood, 'balance', (s, p) => answerBalance(s, ctx, p, understood, visitOnly), [], visitOnly ? { visitOnly } : {});
 }
 
-function answerBalance(state: EngineState, ctx: TurnContext, person: LinkedPerson, understood: Understood): TurnResult {
+function answerBalance(state: EngineState, ctx: TurnContext, person: LinkedPerson, understood: Understood, visitOnly = false): TurnResult {
   const p = person.programme;
   if (!p || p.status === 'interrupted') return toMenu(state, ctx, [say('chat:balance.none')], understood);
-  const replies: OutMessage[] = [
-    p.balance === 1
-      ? person.self ? say('chat:balance.hoursSelfOne') : say('chat:balance.hoursOtherOne', { name: person.givenName })
-      : person.self ? say('chat:balance.hoursSelf', { hours: p.balance }) : say('chat:balance.hoursOther', { name: person.givenName, hours: p.balance }),
-    say('chat:balance.periodEnd', { date: formatDate(p.periodEnd, ctx.locale) }),
-  ];
+  const replies: OutMessage[] = visitOnly
+    ? []
+    : [
+        p.balance === 1
+          ? person.self ? say('chat:balance.hoursSelfOne') : say('chat:balance.hoursOtherOne', { name: person.givenName })
+          : person.self ? say('chat:balance.hoursSelf', { hours: p.balance }) : say('chat:balance.hoursOther', { name: person.givenName, hours: p.balance }),
+        say('chat:balance.periodEnd', { date: formatDate(p.periodEnd, ctx.locale) }),
+      ];
   if (p.status === 'suspended') replies.push(say('chat:balance.suspended'));
   const next = p.upcomingVisits[0];
   if (!next) replies.push(say('chat:balance.noVisit'));
@@ -148,7 +153,7 @@ function answerBalance(state: EngineState, ctx: TurnContext, person: LinkedPerso
 
 export function balanceStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined {
   const person = chosenPerson(fc, input);
-  return person ? answerBalance(fc.state, fc.ctx, person, intentOnly('voucher_balance')) : undefined;
+  return person ? answerBalance(fc.state, fc.ctx, person, intentOnly('voucher_balance'), fc.flow.data.visitOnly === true) : undefined;
 }
 
 // ─── My application ───

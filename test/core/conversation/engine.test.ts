@@ -97,6 +97,16 @@ describe('conversation engine', () => {
     expect(turn.replies[0]!.text.params).toEqual({ hours: 31 });
   });
 
+  it('answers "quando viene l\'operatrice?" with the next visit alone, for whoever it is about', () => {
+    const turn = handleTurn(initialState(), { kind: 'text', text: "quando viene l'operatrice?" }, linkedCtx());
+    expect(keys(turn)).toEqual(['chat:balance.nextVisit', 'chat:menu.prompt']);
+    expect(turn.effects).toEqual([{ kind: 'record_read', personId: person().personId, what: 'balance' }]);
+    const people = [person({ self: false, givenName: 'Franco' }), person({ personId: '55555555-5555-4555-8555-555555555555', self: false, givenName: 'Anna' })];
+    const ask = handleTurn(initialState(), { kind: 'text', text: 'quando è la prossima visita?' }, linkedCtx(people));
+    expect(keys(ask)).toEqual(['chat:who.ask']);
+    expect(keys(handleTurn(ask.state, { kind: 'text', text: 'per anna' }, linkedCtx(people)))).toEqual(['chat:balance.nextVisit', 'chat:menu.prompt']);
+  });
+
   it('asks "per chi?" when the identity acts for several people, by name or button', () => {
     const people = [person({ self: false, givenName: 'Franco' }), person({ personId: '55555555-5555-4555-8555-555555555555', self: false, givenName: 'Anna', programme: null })];
     const ask = handleTurn(initialState(), { kind: 'text', text: 'quante ore restano' }, linkedCtx(people));
