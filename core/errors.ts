@@ -21,8 +21,8 @@ export type ErrorCode =
 /** A sentence to show, as an i18next key ("namespace:key") and its interpolation values. */
 export interface MessageRef {
   key: string;
-  /** Values to interpolate; a nested `{ key }` is rendered first (e.g. a service name). */
-  params?: Record<string, string | number | { key: string }>;
+  /** Values to interpolate; a nested ref is rendered first (a service name, a list of tariff bands). */
+  params?: Record<string, string | number | MessageRef>;
 }
 
 export interface DomainErrorOptions {

@@ -8,6 +8,7 @@
  */
 import { and, asc, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type { ApplicationInfo, ChatContext, ComuneInfo, LinkedPerson, ProgrammeInfo, ProviderInfo } from '../core/conversation/context.ts';
+import type { FeeTariffBand } from '../core/regulation/fees.ts';
 import { rowsOf, type Queryable } from './client.ts';
 import { preparedRunnerOn } from './prepared.ts';
 import { loadCheckinChat } from './checkins.ts';
@@ -15,6 +16,7 @@ import {
   applicationDetails,
   applications,
   comuni,
+  comuneSettings,
   delegations,
   people,
   programmes,
@@ -27,10 +29,18 @@ import {
 
 export async function loadComuni(q: Queryable): Promise<ComuneInfo[]> {
   const rows = await q
-    .select({ id: comuni.id, name: comuni.name, officeAddress: comuni.officeAddress, officeHours: comuni.officeHours, patronDay: comuni.patronDay })
+    .select({ id: comuni.id, name: comuni.name, officeAddress: comuni.officeAddress, officeHours: comuni.officeHours, patronDay: comuni.patronDay, feeTariff: comuneSettings.feeTariff })
     .from(comuni)
+    .leftJoin(comuneSettings, eq(comuneSettings.comuneId, comuni.id))
     .orderBy(asc(comuni.name));
-  return rows.map((r) => ({ ...r, officeHours: r.officeHours ?? null }));
+  return rows.map(({ feeTariff, ...r }) => ({ ...r, officeHours: r.officeHours ?? null, feeBands: feeBandsOf(feeTariff) }));
+}
+
+/** The bands of a stored tariff (saved validated, art. 14), or null when none is set. */
+function feeBandsOf(tariff: Record<string, unknown> | null): FeeTariffBand[] | null {
+  const bands = tariff?.bands;
+  if (!Array.isArray(bands) || bands.length === 0) return null;
+  return bands.map((b: { upToIseeCents?: unknown; centsPerHour?: unknown }) => ({ upToIseeCents: typeof b.upToIseeCents === 'number' ? b.upToIseeCents : null, centsPerHour: Number(b.centsPerHour) }));
 }
 
 async function loadProviders(q: Queryable): Promise<ProviderInfo[]> {

@@ -2,6 +2,7 @@
  * What the engine may know about the person writing, loaded by the db layer before each turn
  * (db/chat-data.ts). Before an identity is linked, `people` is empty: no personal data at all.
  */
+import type { FeeTariffBand } from '../regulation/fees.ts';
 import type { OfficeHoursSpec } from './office-hours.ts';
 
 export interface ComuneInfo {
@@ -11,6 +12,8 @@ export interface ComuneInfo {
   officeHours: OfficeHoursSpec | null;
   /** 'MM-DD' or null. */
   patronDay: string | null;
+  /** Art. 14: the comune's co-payment by ISEE band, ascending, the last open-ended; null when not set. */
+  feeBands?: readonly FeeTariffBand[] | null;
 }
 
 export interface ProgrammeInfo {

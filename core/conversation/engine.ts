@@ -101,7 +101,7 @@ function actOn(state: EngineState, ctx: TurnContext, understood: Understood, u?:
     case 'application_status':
       return startApplication(state, ctx, understood);
     case 'apply_info':
-      return startApply(state, ctx, understood);
+      return startApply(state, ctx, understood, u?.signals?.includes('apply_info:costo') === true);
     case 'report_person':
       return startReport(state, understood);
     case 'suspend_service':

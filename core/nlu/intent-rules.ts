@@ -52,7 +52,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   r('apply_info', 'fare-domanda', 2.5, /\b(fare|presentare|compilare|faccio) (la |una )?domanda\b/),
   r('apply_info', 'requisiti', 3, /\b(requisit\w*|documenti|isee|diritto)\b|\bchi (puo|possono) (avere|fare|richiedere|accedere|ottenere|chiedere)\b|\b(posso|puo|possiamo) (avere|ottenere|richiedere) (il|l|la|un|una|lo)\b/),
   r('apply_info', 'dove-domanda', 3, /\bmodul\w*|\bdove (si|devo|posso|bisogna|vado|trovo)\b.{0,25}\b(domanda|andare|presentare|rivolger\w*|richiesta)\b|\ba chi (mi )?(devo|posso|bisogna) rivolger\w*/),
-  r('apply_info', 'costo', 3, /\bquant\w* (costa|si paga|pago|paga)\b|\bcosta qualcosa\b|\bcosto del servizio\b|\btariff\w*/),
+  r('apply_info', 'costo', 3, /\bquant\w* (costa|si paga|pago|paga)\b|\bcosta qualcosa\b|\bcosto del servizio\b|\btariff\w*|\bquanto (devo|dobbiamo|si deve|bisogna) pagare\b|\b(e|sara) (gratis|gratuito|gratuita)\b|\bsi paga\b|\bdevo pagare qualcosa\b|\bhow much (does it|is it|will it) cost\b|\bis it free\b/),
   r('apply_info', 'cos-e', 2.5, /\bcos e (il|la|un|una) (voucher|servizio|sad)\b|\bvoucher social\w*|\bcosa (bisogna|devo|serve|servono|si deve|ci vuole|occorre) (fare )?(per|a) \w+|\b(richiedere|chiedere|attivare) (il|l) (servizio|assistenza|voucher)\b|\biscri\w*/),
   r('apply_info', 'info', 2, /\b(info|informazion\w*)\b/),
   r('apply_info', 'ufficio-orari', 2, /\b(orari\w*|a che ora (e )?aperto|ufficio|servizi sociali|sportello)\b/),

@@ -64,6 +64,24 @@ describe.skipIf(postgresSkipped)('chat flows: identity, hours, application, help
     expect(await t.db.database.db.select().from(programmeSuspensions).where(and(eq(programmeSuspensions.programmeId, other.programmeId), eq(programmeSuspensions.source, 'chat')))).toHaveLength(0);
   });
 
+  it('tells what the service costs from the comune tariff, and the tariff the admin saved a moment ago', async () => {
+    const admin = await t.login('admin');
+    const setTariff = async (bands: { upToIseeCents: number | null; centsPerHour: number }[]) => {
+      const res = await t.request('/api/v1/comuni/albairate/settings', { method: 'PATCH', headers: { cookie: admin, 'content-type': 'application/json' }, body: JSON.stringify({ feeTariff: { bands } }) });
+      expect(res.status).toBe(200);
+    };
+    const costIn = async (comune: string) => {
+      const chat = await openChat(t);
+      expect((await chat.say('Quanto costa il servizio?')).text).toMatch(/In quale Comune abita\?/);
+      return (await chat.say(comune)).text;
+    };
+    await setTariff([{ upToIseeCents: 800_000, centsPerHour: 0 }, { upToIseeCents: null, centsPerHour: 400 }]);
+    expect(await costIn('Albairate')).toContain("Nel Comune di Albairate la quota a Suo carico dipende dall'ISEE: fino a 8.000 € non si paga nulla; oltre, 4 € l'ora.");
+    // The chat keeps the comuni in memory: a saved tariff is read at the next turn all the same.
+    await setTariff([{ upToIseeCents: null, centsPerHour: 0 }]);
+    expect(await costIn('Albairate')).toContain('Nel Comune di Albairate il servizio non ha costi per Lei.');
+  });
+
   it('shows no personal data before linking, and links with a staff-issued one-time code', async () => {
     const file = await f.createFile('albairate', { issuedHours: 37 });
     const chat = await openChat(t);

@@ -9,6 +9,8 @@ import { ROME_ZONE } from '../../regulation/calendar.ts';
 import { homeComuneOf, type ChatContext, type ComuneInfo, type LinkedPerson } from '../context.ts';
 import { ask, dataOf, intentOnly, plain, readYesNo, ref, say, todayIn, toMenu, type Choice, type FlowCtx, type FlowInput } from '../kit.ts';
 import { officeStatus } from '../office-hours.ts';
+import type { MessageRef } from '../../errors.ts';
+import type { FeeTariffBand } from '../../regulation/fees.ts';
 import type { EngineState, FlowValue, OutMessage, TurnContext, TurnResult, Understood } from '../types.ts';
 import { startLink, yesNoChoices } from './account.ts';
 import { comuneChoices, pickComune } from './help.ts';
@@ -21,12 +23,35 @@ function homeComune(data: ChatContext): string | undefined {
 
 // ─── How to apply ───
 
-export function startApply(state: EngineState, ctx: TurnContext, understood: Understood): TurnResult {
+/** How to apply; `cost` ("quanto costa?"): the comune's tariff first, instead of who may apply and the documents. */
+export function startApply(state: EngineState, ctx: TurnContext, understood: Understood, cost = false): TurnResult {
   const data = dataOf(ctx);
-  const preface = [say('chat:apply.eligibility'), say('chat:apply.documents')];
+  const preface = cost ? [] : [say('chat:apply.eligibility'), say('chat:apply.documents')];
   const home = homeComune(data);
-  if (home) return applyOffice(state, ctx, understood, home, preface);
-  return ask(state, { name: 'apply', step: 'comune', data: {} }, understood, ref('chat:apply.askComune'), comuneChoices(data), preface);
+  if (home) return applyOffice(state, ctx, understood, home, preface, cost);
+  return ask(state, { name: 'apply', step: 'comune', data: cost ? { cost } : {} }, understood, ref(cost ? 'chat:apply.fee.askComune' : 'chat:apply.askComune'), comuneChoices(data), preface);
+}
+
+/** Euros as people read them: "8.000 €", "2,50 €" (whole euros without decimals; plain spaces, for GSM-7 SMS). */
+function euros(cents: number, locale: 'it' | 'en'): string {
+  const whole = cents % 100 === 0;
+  const text = new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'it-IT', { style: 'currency', currency: 'EUR', minimumFractionDigits: whole ? 0 : 2, maximumFractionDigits: 2, useGrouping: 'always' }).format(cents / 100);
+  return text.replace(/\s/g, ' ');
+}
+
+/** Art. 14: the comune's co-payment in one sentence, band by band; a comune without a tariff sends people to the office. */
+function feeSentence(comune: ComuneInfo | undefined, name: string, locale: 'it' | 'en'): MessageRef {
+  const bands = comune?.feeBands ?? null;
+  if (!bands || bands.length === 0) return ref('chat:apply.fee.unknown', { comune: name });
+  if (bands.length === 1) return bands[0]!.centsPerHour === 0 ? ref('chat:apply.fee.free', { comune: name }) : ref('chat:apply.fee.flat', { comune: name, fee: euros(bands[0]!.centsPerHour, locale) });
+  const band = (b: FeeTariffBand): MessageRef => {
+    if (b.upToIseeCents === null) return b.centsPerHour === 0 ? ref('chat:apply.fee.overFree') : ref('chat:apply.fee.over', { fee: euros(b.centsPerHour, locale) });
+    const upTo = euros(b.upToIseeCents, locale);
+    return b.centsPerHour === 0 ? ref('chat:apply.fee.upToFree', { upTo }) : ref('chat:apply.fee.upTo', { upTo, fee: euros(b.centsPerHour, locale) });
+  };
+  // "a; b; c" as nested refs: the renderer fills a sentence's params before the sentence.
+  const list = bands.map(band).reduceRight((rest, first) => ref('chat:apply.fee.and', { first, rest }));
+  return ref('chat:apply.fee.tariff', { comune: name, bands: list });
 }
 
 function officeHoursText(c: ComuneInfo, locale: 'it' | 'en'): string {
@@ -40,11 +65,12 @@ function officeHoursText(c: ComuneInfo, locale: 'it' | 'en'): string {
     .join('; ');
 }
 
-function applyOffice(state: EngineState, ctx: TurnContext, understood: Understood, comuneId: string, preface: OutMessage[] = []): TurnResult {
+function applyOffice(state: EngineState, ctx: TurnContext, understood: Understood, comuneId: string, preface: OutMessage[] = [], cost = false): TurnResult {
   const data = dataOf(ctx);
   const comune = data.comuni.find((c) => c.id === comuneId);
   const name = comune?.name ?? comuneId;
   const replies = [...preface];
+  if (cost) replies.push({ text: feeSentence(comune, name, ctx.locale) });
   if (comune?.officeAddress) replies.push(say('chat:apply.office', { comune: name, address: comune.officeAddress }));
   else replies.push(say('chat:apply.officeUnknown', { comune: name }));
   const hours = comune ? officeHoursText(comune, ctx.locale) : '';
@@ -57,7 +83,7 @@ export function applyStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined
   const understood = intentOnly('apply_info');
   if (flow.step === 'comune') {
     const comuneId = pickComune(fc.data, input);
-    return comuneId ? applyOffice(state, ctx, understood, comuneId) : undefined;
+    return comuneId ? applyOffice(state, ctx, understood, comuneId, [], flow.data.cost === true) : undefined;
   }
   if (flow.step === 'pre') {
     const answer = input.kind === 'option' ? input.action : readYesNo(input.text);

@@ -280,3 +280,27 @@ describe('suspension said in one message', () => {
     expect(yes.effects).toEqual([{ kind: 'request_suspension', programmeId: person().programme!.id, fromDate: '2026-12-10', toDate: '2026-12-20', reason: 'hospital' }]);
   });
 });
+
+describe('what the service costs (art. 14)', () => {
+  const albairate = { id: 'albairate', name: 'Albairate', officeAddress: 'Piazza Garibaldi 1', officeHours: null, patronDay: null };
+  const tariffCtx = (feeBands: ChatContext['comuni'][number]['feeBands']) => ctx({ data: data({ comuni: [{ ...albairate, feeBands }] }) });
+  const fee = async (feeBands: ChatContext['comuni'][number]['feeBands'], locale: 'it' | 'en' = 'it') => {
+    const i18n = await createI18n();
+    const asked = handleTurn(initialState(), { kind: 'text', text: 'quanto costa?' }, { ...tariffCtx(feeBands), locale });
+    expect(keys(asked)).toEqual(['chat:apply.fee.askComune']);
+    const told = handleTurn(asked.state, { kind: 'text', text: 'Albairate' }, { ...tariffCtx(feeBands), locale });
+    return render(i18n, told.replies[0]!.text, locale);
+  };
+
+  it('tells the comune tariff band by band, in euros as people read them', async () => {
+    const bands = [{ upToIseeCents: 800_000, centsPerHour: 0 }, { upToIseeCents: 1_500_000, centsPerHour: 250 }, { upToIseeCents: null, centsPerHour: 500 }];
+    expect(await fee(bands)).toBe("Nel Comune di Albairate la quota a Suo carico dipende dall'ISEE: fino a 8.000 € non si paga nulla; fino a 15.000 €, 2,50 € l'ora; oltre, 5 € l'ora.");
+    expect(await fee(bands, 'en')).toBe('In the Comune di Albairate what you pay depends on your ISEE: up to €8,000, nothing; up to €15,000, €2.50 an hour; above that, €5 an hour.');
+  });
+
+  it('says so when the service is free or has one price, and sends people to the office when no tariff is set', async () => {
+    expect(await fee([{ upToIseeCents: null, centsPerHour: 0 }])).toBe('Nel Comune di Albairate il servizio non ha costi per Lei.');
+    expect(await fee([{ upToIseeCents: null, centsPerHour: 300 }])).toBe("Nel Comune di Albairate la quota a Suo carico è di 3 € per ogni ora di servizio.");
+    expect(await fee(null)).toMatch(/dipende dall'ISEE e dalle tariffe del Comune di Albairate/);
+  });
+});
