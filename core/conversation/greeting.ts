@@ -10,8 +10,14 @@ import { ROME_ZONE } from '../regulation/calendar.ts';
 const EVENING_STARTS = 17;
 const EVENING_ENDS = 4;
 
+/** Rome's offset from UTC is whole hours, so one UTC hour is one Rome hour: kept, not converted per greeting. */
+let lastHour = { utcHour: Number.NaN, romeHour: 0 };
+
 export function isEvening(now: Date): boolean {
-  const hour = DateTime.fromJSDate(now, { zone: ROME_ZONE }).hour;
+  const utcHour = Math.floor(now.getTime() / 3_600_000);
+  // A time-zone conversion costs ~40 µs, as much as the rest of a greeting's turn.
+  if (utcHour !== lastHour.utcHour) lastHour = { utcHour, romeHour: DateTime.fromJSDate(now, { zone: ROME_ZONE }).hour };
+  const hour = lastHour.romeHour;
   return hour >= EVENING_STARTS || hour < EVENING_ENDS;
 }
 
