@@ -323,8 +323,9 @@ function textTurn(state: EngineState, ctx: TurnContext, text: string): TurnResul
     const yesNo = /^(si|sì|s|ok|va bene|yes|y)\b/i.test(text) ? 'yes' : /^(no|n)\b/i.test(text) ? 'no' : undefined;
     if (yesNo) return handleOption(state, ctx, `m${state.menu}.${yesNo}`);
   }
-  if (isStatusQuestion(text)) return referenceStatus(state, ctx, findReference(text)!);
+  // A code first: one like "R393 KQ7M" also holds what reads as a reference number ("R393").
   if (looksLikeLinkCode(text)) return tryLinkCode(state, ctx, normaliseLinkCode(text)!, intentOnly('unknown'), resumeAfterLink);
+  if (isStatusQuestion(text)) return referenceStatus(state, ctx, findReference(text)!);
   if (understood.intent === 'unknown' && dataOf(ctx).linked === false && /\b(codice|code)\b/i.test(text)) return startLink(state, understood, 'menu');
   return actOn(state, ctx, understood, understanding, text);
 }

@@ -255,6 +255,15 @@ describe('link codes and office hours', () => {
     expect(looksLikeLinkCode('mangiare')).toBe(false);
   });
 
+  it('takes a code that starts like a reference number ("r393 kq7m") as a code, and "R-393" as a reference', () => {
+    // Codes are random: about one in 2,500 holds a letter R and three digits in a row (a CI run met one).
+    const code = handleTurn(initialState(), { kind: 'text', text: 'r393 kq7m' }, ctx());
+    expect(code.effects).toEqual([{ kind: 'link_identity', code: 'R393KQ7M' }]);
+    const reference = handleTurn(initialState(), { kind: 'text', text: 'a che punto è la R-393?' }, ctx());
+    expect(reference.effects).toEqual([]);
+    expect(keys(reference)[0]).toMatch(/^chat:status\./);
+  });
+
   it('skips holidays and the patron day to the next opening', () => {
     const hours = { '1': ['09:00-12:00'], '2': ['09:00-12:00'], '3': ['09:00-12:00'] };
     expect(officeStatus(hours, new Date('2026-11-23T09:00:00Z'))).toEqual({ open: true });
