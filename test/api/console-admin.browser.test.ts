@@ -107,7 +107,7 @@ describe('dashboard and administration in a real browser', () => {
     const before = (await (await context.request.get(`${base}/api/v1/comuni/albairate/settings`)).json()) as { patronDay: string | null; officeAddress: string | null };
     // The form is filled in once the comune's settings arrive: typing before that raced with it
     // (the text landed after the loaded address).
-    await expect.poll(() => page.getByLabel("Indirizzo dell'ufficio servizi sociali").inputValue()).toBe(before.officeAddress ?? '');
+    await expect.poll(() => page.getByLabel("Indirizzo dell'ufficio servizi sociali").inputValue(), { timeout: 15_000 }).toBe(before.officeAddress ?? '');
     await page.getByLabel("Indirizzo dell'ufficio servizi sociali").fill('Piazza Nuova 1');
     await page.getByLabel('Giorno del santo patrono').fill('13-45');
     await page.getByRole('button', { name: 'Salva' }).click();
@@ -135,7 +135,7 @@ describe('dashboard and administration in a real browser', () => {
     const cisliano = (await (await context.request.get(`${base}/api/v1/comuni/cisliano/settings`)).json()) as { officeAddress: string | null };
     expect(cisliano.officeAddress).not.toBe('Piazza Nuova 1');
     await page.getByLabel('Comune', { exact: true }).selectOption('cisliano');
-    await expect.poll(() => page.getByLabel("Indirizzo dell'ufficio servizi sociali").isEnabled()).toBe(true);
+    await expect.poll(() => page.getByLabel("Indirizzo dell'ufficio servizi sociali").isEnabled(), { timeout: 15_000 }).toBe(true);
     release();
     await page.waitForResponse('**/api/v1/comuni/albairate/settings');
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));

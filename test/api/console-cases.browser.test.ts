@@ -145,7 +145,7 @@ describe('console case pages in a real browser', () => {
     await page.goto(`${base}/staff/requests/${file.helpRequestId}?lang=it`);
     await page.locator('#resourceId option').first().waitFor({ state: 'attached' });
     // The service in words beside its code, and the day the request came in.
-    await expect.poll(() => page.locator('#d-service').textContent()).toBe('2A · Igiene intima a letto');
+    await expect.poll(() => page.locator('#d-service').textContent(), { timeout: 15_000 }).toBe('2A · Igiene intima a letto');
     expect(await page.locator('#d-created').textContent()).toMatch(/^\d{2}\/\d{2}\/\d{2}, \d{2}:\d{2}$/);
     // A weekday visit ending after 20:00 breaks art. 8: shown live and next to the field, nothing saved.
     let monday = new Date(Date.now() + 7 * 86_400_000);

@@ -67,8 +67,11 @@ describe('web chat page in a real browser', () => {
     });
     await page.getByLabel('Il Suo messaggio').fill('voglio parlare con un operatore');
     await page.getByRole('button', { name: 'Invia' }).click();
+    // The reply may arrive by the events stream before the retry (after 1 s) is even sent: wait for
+    // the retry's answer (expect.poll gives up after 1 s unless told otherwise).
     await page.getByText('La metto in contatto con un operatore della centrale').waitFor({ timeout: 15_000 });
-    await expect.poll(() => page.locator('#status').textContent()).toBe('');
+    await expect.poll(() => sentIds.length, { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 15_000 }).toBe('');
 
     expect(sentIds).toHaveLength(2);
     expect(sentIds[1]).toBe(sentIds[0]);
