@@ -8,32 +8,68 @@ export const ROME_ZONE = 'Europe/Rome';
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MONTH_DAY = /^(\d{2})-(\d{2})$/;
 
-/**
- * Parses a calendar date 'YYYY-MM-DD' (a real day) into a DateTime at UTC midnight, or null.
- * Calendar arithmetic runs in UTC so that a 23- or 25-hour DST day never turns a day count
- * into a fraction; wall-clock Rome only matters where the regulation speaks of hours.
- */
+const DAY_MS = 86_400_000;
+
+// One formatter for the process: building an Intl formatter (what Luxon does per zoned call)
+// costs far more than formatting with it.
+const romeDayFormat = new Intl.DateTimeFormat('en-US', { timeZone: ROME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
 /** The Europe/Rome calendar day of an instant ('YYYY-MM-DD'): the "today" every rule takes. */
 export function romeDate(instant: Date): string {
-  return DateTime.fromJSDate(instant, { zone: ROME_ZONE }).toISODate() ?? instant.toISOString().slice(0, 10);
+  let year = '';
+  let month = '';
+  let day = '';
+  for (const part of romeDayFormat.formatToParts(instant)) {
+    if (part.type === 'year') year = part.value;
+    else if (part.type === 'month') month = part.value;
+    else if (part.type === 'day') day = part.value;
+  }
+  return year.length === 4 ? `${year}-${month}-${day}` : instant.toISOString().slice(0, 10);
 }
 
-export function parseIsoDate(value: unknown): DateTime | null {
+/**
+ * The day number of a calendar date 'YYYY-MM-DD' (days since 1970-01-01), or null when it is not
+ * a real day. Calendar arithmetic counts whole days in UTC, so that a 23- or 25-hour DST day never
+ * turns a day count into a fraction; wall-clock Rome only matters where the regulation speaks of
+ * hours. (Plain integers rather than Luxon objects: lists of applications do this per row.)
+ */
+function epochDayOf(value: unknown): number | null {
   if (typeof value !== 'string' || !ISO_DATE.test(value)) return null;
-  const date = DateTime.fromISO(value, { zone: 'utc' });
-  return date.isValid ? date : null;
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  const back = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, keeps years 0–99 as written; a day the month lacks
+  // (2027-02-29) rolls over to the next month and is rejected here.
+  back.setUTCFullYear(year, month - 1, day);
+  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day) return null;
+  return back.getTime() / DAY_MS;
+}
+
+function epochDay(value: string): number {
+  const day = epochDayOf(value);
+  if (day === null) throw new TypeError(`not an ISO calendar date: ${value}`);
+  return day;
+}
+
+function isoDateOfEpochDay(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Parses a calendar date 'YYYY-MM-DD' (a real day) into a DateTime at UTC midnight, or null. */
+export function parseIsoDate(value: unknown): DateTime | null {
+  const day = epochDayOf(value);
+  return day === null ? null : DateTime.fromMillis(day * DAY_MS, { zone: 'utc' });
 }
 
 /** Whether `value` is a real calendar date written 'YYYY-MM-DD'. */
 export function isIsoDate(value: unknown): value is string {
-  return parseIsoDate(value) !== null;
+  return epochDayOf(value) !== null;
 }
 
 /** Like parseIsoDate, but for dates already validated by the caller: a bad one is a bug. */
 export function toDate(value: string): DateTime {
-  const date = parseIsoDate(value);
-  if (date === null) throw new TypeError(`not an ISO calendar date: ${value}`);
-  return date;
+  return DateTime.fromMillis(epochDay(value) * DAY_MS, { zone: 'utc' });
 }
 
 /** 'YYYY-MM-DD' of a DateTime, read in its own zone. */
@@ -43,7 +79,7 @@ export function formatIsoDate(date: DateTime): string {
 
 /** `date` plus `days` calendar days (negative goes back). */
 export function addCalendarDays(date: string, days: number): string {
-  return formatIsoDate(toDate(date).plus({ days }));
+  return isoDateOfEpochDay(epochDay(date) + days);
 }
 
 /**
@@ -58,7 +94,7 @@ export function addMonthsMinusOneDay(date: string, months: number): string {
 
 /** Days from `from` to `to` (positive when `to` is later). */
 export function daysBetween(from: string, to: string): number {
-  return Math.round(toDate(to).diff(toDate(from), 'days').days);
+  return epochDay(to) - epochDay(from);
 }
 
 /** Days of the period from `start` to `end`, both included. */
