@@ -14,7 +14,7 @@ const postgresOnly = ['test/**/*.postgres.test.ts'];
 export default defineConfig({
   test: {
     // Fixed seed so that shuffled orders and generated inputs repeat (fast-check uses its own seeds).
-    // Files run longest first across all projects (test/setup/sequencer.ts): the two workers end together.
+    // Files run project by project, longest first (test/setup/sequencer.ts): the two workers end together.
     sequence: { seed: 20261122, sequencer: LongestFirstSequencer },
     // Opt-in per-file CPU times (CENTRALE_TEST_CPU_LOG=file), for tuning the suite's duration.
     setupFiles: ['test/setup/cpu-log.ts'],
@@ -41,6 +41,11 @@ export default defineConfig({
           include: integration,
           exclude: [...browser, ...postgresOnly],
           env: { CENTRALE_TEST_DB: 'pglite', CENTRALE_TEST_PROJECT: 'pglite' },
+          // One worker runs file after file with its modules loaded (and PGlite's WebAssembly
+          // compiled) once: loading them again per file was a quarter of the suite's time. Each
+          // file still gets its own database and app (test/helpers/test-app.ts), and the
+          // sequencer keeps a project's files together so that the worker is reused.
+          isolate: false,
           // Migrated + seeded PGlite templates built once per run and shared with the browser
           // project (test/setup/db-templates.ts, pglite-global-setup.ts).
           globalSetup: ['test/setup/pglite-global-setup.ts'],
@@ -53,6 +58,7 @@ export default defineConfig({
           include: [...integration, ...postgresOnly],
           exclude: browser,
           env: { CENTRALE_TEST_DB: 'postgres', CENTRALE_TEST_PROJECT: 'postgres' },
+          isolate: false, // as for pglite
           globalSetup: ['test/setup/postgres-global-setup.ts'],
         },
       },
@@ -62,6 +68,7 @@ export default defineConfig({
           name: 'browser',
           include: browser,
           env: { CENTRALE_TEST_DB: 'pglite', CENTRALE_TEST_PROJECT: 'browser' },
+          isolate: false, // as for pglite
           globalSetup: ['test/setup/pglite-global-setup.ts'],
         },
       },

@@ -25,6 +25,10 @@ import { messageSid, pool, RELIABILITY_SEED, smsWebhookInit, telegramText, teleg
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 import { postgresSkipped, testDbKind } from '../helpers/test-db.ts';
 
+// Sent as fast as the test goes: at the providers' pace (30 Telegram messages a second, 10 SMS)
+// a quick run would leave a reply waiting for the next second, and the test would read none.
+const UNPACED = { perChatIntervalMs: 0, perSecond: { telegram: 1_000_000, sms: 1_000_000 } };
+
 const TOKEN = '424242:RELIABILITY';
 const SECRET = 'reliability-secret';
 const SMS_TOKEN = 'reliability-twilio-token';
@@ -60,7 +64,7 @@ describe.skipIf(postgresSkipped)(`reliability: replay, ordering, races (${testDb
     await channel.start();
     sms = createLogSmsSender(i18n, logger);
     // The queue runs on the real clock (rows are due at the database's now()).
-    worker = createOutboundWorker(t.db.database, [channel.sender, sms], { now: () => new Date() }, { perChatIntervalMs: 0 });
+    worker = createOutboundWorker(t.db.database, [channel.sender, sms], { now: () => new Date() }, UNPACED);
     f = await createCaseFixtures(t.db.database.db);
   });
   afterAll(async () => {

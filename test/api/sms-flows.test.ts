@@ -19,6 +19,10 @@ import { createCaseFixtures, type CaseFixtures } from '../helpers/case-fixtures.
 import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
+// Sent as fast as the test goes: at the providers' pace (30 Telegram messages a second, 10 SMS)
+// a quick run would leave a reply waiting for the next second, and the test would read none.
+const UNPACED = { perChatIntervalMs: 0, perSecond: { telegram: 1_000_000, sms: 1_000_000 } };
+
 const TOKEN = 'twilio-flows-auth-token';
 let t: TestApp;
 let f: CaseFixtures;
@@ -50,7 +54,7 @@ function signedPost(path: string, fields: Record<string, string>) {
 }
 
 async function flush(senders: ChannelSender[] = [sender], now: () => Date = () => new Date()): Promise<void> {
-  const worker = createOutboundWorker(t.db.database, senders, { now }, { perChatIntervalMs: 0 });
+  const worker = createOutboundWorker(t.db.database, senders, { now }, UNPACED);
   for (let i = 0; i < 20 && (await worker.tick()) > 0; i++);
 }
 

@@ -16,6 +16,10 @@ import { createLogger } from '../../logger.ts';
 import { processStoredSms } from '../../api/routes/sms.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
+// Sent as fast as the test goes: at the providers' pace (30 Telegram messages a second, 10 SMS)
+// a quick run would leave a reply waiting for the next second, and the test would read none.
+const UNPACED = { perChatIntervalMs: 0, perSecond: { telegram: 1_000_000, sms: 1_000_000 } };
+
 const TOKEN = 'twilio-test-auth-token';
 let t: TestApp;
 let sender: LogSmsSender;
@@ -43,7 +47,7 @@ function post(path: string, fields: Record<string, string>, signature?: string) 
 const sms = (from: string, body: string, messageSid = nextSid()) => post('/sms/inbound', { From: from, To: '+390000', Body: body, MessageSid: messageSid });
 
 async function flush(): Promise<void> {
-  const worker = createOutboundWorker(t.db.database, [sender], { now: () => new Date() }, { perChatIntervalMs: 0 });
+  const worker = createOutboundWorker(t.db.database, [sender], { now: () => new Date() }, UNPACED);
   for (let i = 0; i < 20 && (await worker.tick()) > 0; i++);
 }
 

@@ -22,6 +22,10 @@ import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 import { testDbKind } from '../helpers/test-db.ts';
 import { SCENARIOS, type ChannelUser, type ScenarioEnv } from './channel-scenarios.ts';
 
+// Sent as fast as the test goes: at the providers' pace (30 Telegram messages a second, 10 SMS)
+// a quick run would leave a reply waiting for the next second, and the test would read none.
+const UNPACED = { perChatIntervalMs: 0, perSecond: { telegram: 1_000_000, sms: 1_000_000 } };
+
 const TOKEN = '654321:FLOWS-token';
 const SECRET = 'flows-webhook-secret';
 let t: TestApp;
@@ -42,7 +46,7 @@ beforeAll(async () => {
   const ctx = { database: t.db.database, i18n: await createI18n(), now, logger: createLogger('silent'), publicUrl: 'http://localhost:3000' };
   // Handling only (no start()): the test drives the store → handle → send steps itself.
   channel = createTelegramChannel({ enabled: true, token: TOKEN, apiRoot: fake.apiRoot, mode: 'webhook', webhookSecret: SECRET }, ctx);
-  worker = createOutboundWorker(t.db.database, [channel.sender], { now: () => new Date() }, { perChatIntervalMs: 0 });
+  worker = createOutboundWorker(t.db.database, [channel.sender], { now: () => new Date() }, UNPACED);
   sara = await t.login('sara');
 });
 afterAll(async () => {

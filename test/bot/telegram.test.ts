@@ -15,6 +15,10 @@ import { createLogger } from '../../logger.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
+// Sent as fast as the test goes: at the providers' pace (30 Telegram messages a second, 10 SMS)
+// a quick run would leave a reply waiting for the next second, and the test would read none.
+const UNPACED = { perChatIntervalMs: 0, perSecond: { telegram: 1_000_000, sms: 1_000_000 } };
+
 const TOKEN = '123456:TEST-token';
 const SECRET = 'webhook-secret_1';
 let t: TestApp;
@@ -30,7 +34,7 @@ beforeAll(async () => {
   const now = () => new Date(Date.now() + clock);
   const ctx = { database: t.db.database, i18n: await createI18n(), now, logger: createLogger('silent'), publicUrl: 'http://localhost:3000' };
   channel = createTelegramChannel({ enabled: true, token: TOKEN, apiRoot: fake.apiRoot, mode: 'polling' }, ctx, { pollTimeoutSeconds: 0, typingAfterMs: 0 });
-  worker = createOutboundWorker(t.db.database, [channel.sender], { now }, { perChatIntervalMs: 0 });
+  worker = createOutboundWorker(t.db.database, [channel.sender], { now }, UNPACED);
 });
 afterAll(async () => {
   await channel?.stop();
