@@ -113,7 +113,9 @@ function actOn(state: EngineState, ctx: TurnContext, understood: Understood, u?:
       return offerHandover(state, understood, 'chat:offer.complaint');
     case 'unknown':
     default:
-      // Fear or loneliness, or more hours asked for: a person to talk to, not "non ho capito".
+      // A theft or scam suffered, fear or loneliness, or more hours asked for: a person to talk
+      // to, not "non ho capito".
+      if (u?.signals?.includes('victim')) return offerHandover(state, understood, 'chat:offer.victim');
       if (u?.signals?.includes('distress')) return offerHandover(state, understood, 'chat:offer.distress');
       if (u?.signals?.includes('more_hours')) return offerHandover(state, understood, 'chat:offer.moreHours');
       return toMenu(state, ctx, [say('chat:unknown')], understood);
@@ -314,6 +316,7 @@ function textTurn(state: EngineState, ctx: TurnContext, text: string): TurnResul
     if (result) return result;
     // Not an answer to the question: another request, or ask again.
     if (isStatusQuestion(text)) return referenceStatus(state, ctx, findReference(text)!);
+    if (understanding.signals?.includes('victim')) return offerHandover(state, understood, 'chat:offer.victim');
     if (understanding.signals?.includes('distress')) return offerHandover(state, understood, 'chat:offer.distress');
     if (understood.intent !== 'unknown' && understood.intent !== 'greeting' && understanding.confidence >= 0.6) return actOn(state, ctx, understood, understanding, text);
     return repeat(state, understood, [say('chat:notUnderstood')]) ?? toMenu(state, ctx, [say('chat:unknown')], understood);

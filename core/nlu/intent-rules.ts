@@ -146,6 +146,13 @@ export const GREETING = /^((ehi|ei|hey|oh|ok|okay|allora|va bene|bene|benissimo|
 export const DISTRESS =
   /\b(ho (tanta |molta )?paura|mi sento (tanto |molto |cosi )?(sola|solo|triste|abbandonata|abbandonato|disperata|disperato|male)|sono (tanto |molto |cosi )?(triste|disperata|disperato|depressa|depresso|abbandonata|abbandonato)|non ce la faccio piu|nessuno mi (aiuta|ascolta|cerca)|non ho (piu )?nessuno|sono sola e|sono solo e|piango|i am (scared|afraid|lonely)|i feel (lonely|alone|scared))\b/;
 
+/**
+ * A theft or a scam already suffered ("mi hanno rubato la borsa", "mia mamma è stata truffata"):
+ * not an emergency by itself (a thief in the house is, see emergency.ts), but never "non ho capito".
+ */
+export const VICTIM =
+  /\b((mi|ci|le|gli|l) hanno (appena |gia |ancora |di nuovo )?(rubato|portato via (la borsa|il portafoglio|i soldi)|(derubat|scippat|truffat|imbrogliat)[oaie])|(sono|e|siamo) (appena )?stat[oaie] (derubat|scippat|truffat|imbrogliat)[oaie]|ho subito un furto|i (was|have been) (robbed|scammed))\b/;
+
 /** Asking for more voucher hours: a new assessment by the assistente sociale, not something the chat decides. */
 export const MORE_HOURS = /\b(piu ore|altre ore|ore in piu|aument\w* (le |delle )?ore|more hours)\b/;
 

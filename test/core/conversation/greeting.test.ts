@@ -9,7 +9,7 @@ const data: ChatContext = { linked: false, people: [], comuni: [], providers: []
 const ctx = (now: Date): TurnContext => ({ now, locale: 'it', channel: 'web', handling: 'bot', data });
 const keys = (turn: { replies: { text: { key: string } }[] }) => turn.replies.map((r) => r.text.key);
 
-describe('fear, loneliness and more hours', () => {
+describe('fear, loneliness, theft and more hours', () => {
   const morning = new Date('2026-11-23T09:00:00Z');
   it('are never answered with "non ho capito": a person is offered, and 112 for danger', () => {
     for (const text of ['sono sola e ho paura', 'mi sento tanto sola', 'mi sento abbandonata', 'non ho più nessuno', 'I feel lonely']) {
@@ -22,6 +22,19 @@ describe('fear, loneliness and more hours', () => {
     // "Sì" passes the conversation to a person.
     const yes = handleTurn(hours.state, { kind: 'text', text: 'sì' }, ctx(morning));
     expect(yes.effects).toContainEqual(expect.objectContaining({ kind: 'handover' }));
+  });
+
+  it('a theft or a scam suffered gets sympathy, 112 for danger, where to report it and a person offered', () => {
+    for (const text of ['mi hanno rubato la borsa', 'sono stata truffata da un finto carabiniere', 'mia mamma è stata truffata', 'ieri mi hanno scippato al mercato', 'I was robbed']) {
+      const turn = handleTurn(initialState(), { kind: 'text', text }, ctx(morning));
+      expect(keys(turn), text).toEqual(['chat:offer.victim']);
+      expect(turn.state.step, text).toBe('offer_handover');
+    }
+    // Fear of scams is fear, not a scam; thieves in the house now are an emergency.
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'ho paura delle truffe' }, ctx(morning)))).toEqual(['chat:offer.distress']);
+    expect(understand('ci sono i ladri in casa', { now: morning }).intent).toBe('emergency');
+    const asking = handleTurn(initialState(), { kind: 'text', text: 'mi serve aiuto per la spesa' }, ctx(morning));
+    expect(keys(handleTurn(asking.state, { kind: 'text', text: 'mi hanno appena rubato il portafoglio' }, ctx(morning)))).toEqual(['chat:offer.victim']);
   });
 
   it('breaks into a flow for fear, but a report about someone else stays a report', () => {
