@@ -240,7 +240,10 @@ export const messages = pgTable(
     index('messages_unprocessed_idx')
       .on(t.conversationId, t.seq)
       .where(sql`${t.direction} = 'in' and ${t.processedAt} is null`),
-    index('messages_reply_to_idx').on(t.replyTo),
+    // Only replies point at a message: the person's own messages (half the table) stay out.
+    index('messages_reply_to_idx')
+      .on(t.replyTo)
+      .where(sql`${t.replyTo} is not null`),
     // The options a person may answer are those of the latest message that offered some: found
     // here at once, where the conversation index made every turn read the whole conversation.
     index('messages_offered_options_idx')

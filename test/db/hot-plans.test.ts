@@ -45,6 +45,8 @@ describe.skipIf(postgresSkipped)('plans of the per-update statements', () => {
                select 'telegram', (g % 100)::text, 'm', 'sent:' || g, 'sent', now() - interval '1 hour' from generate_series(1, ${ROWS}) g`),
     );
     await db.execute(sql.raw(`insert into outbound_messages (channel, address, body, dedupe_key) select 'telegram', (g % 100)::text, 'm', 'early:' || g from generate_series(1, 300) g`));
+    // Each reply points at the person's message before it.
+    await db.execute(sql.raw(`update messages r set reply_to = m.id from messages m where r.direction = 'out' and m.conversation_id = r.conversation_id and m.seq = r.seq - 1`));
     await db.execute(sql.raw('analyze channel_inbound, channel_identities, conversations, messages, outbound_messages'));
     // A burst after the statistics were taken: they still say nothing is pending. Thirty
     // replies queued for each of the 100 chats, which Telegram takes at one per chat per second.
@@ -135,6 +137,14 @@ describe.skipIf(postgresSkipped)('plans of the per-update statements', () => {
     // The 240 oldest, a probe per chat for a message sent in the last second, the 30 taken;
     // the backlog is 3,300 rows.
     expect(rowsRead).toBeLessThan(400);
+  });
+
+  it.each(modes)("a web-chat turn finds its replies by the partial reply index, which leaves the person's messages out (%s)", async (mode) => {
+    const plan = await planOf('select id from messages where reply_to = $1::uuid order by seq', ['00000000-0000-4000-8000-000000000000'], mode);
+    expect(plan).toMatch(/messages_reply_to_idx on messages/);
+    const [size] = rowsOf<{ entries: number }>(await t.database.db.execute(sql.raw("select reltuples::int as entries from pg_class where relname = 'messages_reply_to_idx'")));
+    const [replies] = rowsOf<{ n: number }>(await t.database.db.execute(sql.raw('select count(*)::int as n from messages where reply_to is not null')));
+    expect(size!.entries).toBe(replies!.n);
   });
 
   it.each(modes)('the batch reads identities by key (%s)', async (mode) => {
