@@ -134,20 +134,25 @@ export function startBalance(state: EngineState, ctx: TurnContext, understood: U
 
 function answerBalance(state: EngineState, ctx: TurnContext, person: LinkedPerson, understood: Understood, visitOnly = false): TurnResult {
   const p = person.programme;
-  if (!p || p.status === 'interrupted') return toMenu(state, ctx, [say('chat:balance.none')], understood);
+  // About someone else, every sentence that would not otherwise say whom it is about names them.
+  const name = person.self ? undefined : { name: person.givenName };
+  if (!p || p.status === 'interrupted') return toMenu(state, ctx, [name ? say('chat:balance.noneOther', name) : say('chat:balance.none')], understood);
   const replies: OutMessage[] = visitOnly
     ? []
     : [
         p.balance === 1
-          ? person.self ? say('chat:balance.hoursSelfOne') : say('chat:balance.hoursOtherOne', { name: person.givenName })
-          : person.self ? say('chat:balance.hoursSelf', { hours: p.balance }) : say('chat:balance.hoursOther', { name: person.givenName, hours: p.balance }),
+          ? name ? say('chat:balance.hoursOtherOne', name) : say('chat:balance.hoursSelfOne')
+          : name ? say('chat:balance.hoursOther', { ...name, hours: p.balance }) : say('chat:balance.hoursSelf', { hours: p.balance }),
         say('chat:balance.periodEnd', { date: formatDate(p.periodEnd, ctx.locale) }),
       ];
-  if (p.status === 'suspended') replies.push(say('chat:balance.suspended'));
+  // After the hours line the name is already said; the next visit alone names the person itself.
+  const visitName = visitOnly ? name : undefined;
+  if (p.status === 'suspended') replies.push(visitName ? say('chat:balance.suspendedOther', visitName) : say('chat:balance.suspended'));
   const next = p.upcomingVisits[0];
-  if (!next) replies.push(say('chat:balance.noVisit'));
-  else if (next.hours === 1) replies.push(say('chat:balance.nextVisitOne', { when: formatDayTime(next.startsAt, ctx.locale) }));
-  else replies.push(say('chat:balance.nextVisit', { when: formatDayTime(next.startsAt, ctx.locale), hours: next.hours }));
+  const when = next ? formatDayTime(next.startsAt, ctx.locale) : '';
+  if (!next) replies.push(visitName ? say('chat:balance.noVisitOther', visitName) : say('chat:balance.noVisit'));
+  else if (next.hours === 1) replies.push(visitName ? say('chat:balance.nextVisitOtherOne', { ...visitName, when }) : say('chat:balance.nextVisitOne', { when }));
+  else replies.push(visitName ? say('chat:balance.nextVisitOther', { ...visitName, when, hours: next.hours }) : say('chat:balance.nextVisit', { when, hours: next.hours }));
   return toMenu(state, ctx, replies, understood, [{ kind: 'record_read', personId: person.personId, what: 'balance' }]);
 }
 

@@ -104,7 +104,15 @@ describe('conversation engine', () => {
     const people = [person({ self: false, givenName: 'Franco' }), person({ personId: '55555555-5555-4555-8555-555555555555', self: false, givenName: 'Anna' })];
     const ask = handleTurn(initialState(), { kind: 'text', text: 'quando è la prossima visita?' }, linkedCtx(people));
     expect(keys(ask)).toEqual(['chat:who.ask']);
-    expect(keys(handleTurn(ask.state, { kind: 'text', text: 'per anna' }, linkedCtx(people)))).toEqual(['chat:balance.nextVisit', 'chat:menu.prompt']);
+    // About someone else, the answer says whom it is about.
+    const anna = handleTurn(ask.state, { kind: 'text', text: 'per anna' }, linkedCtx(people));
+    expect(keys(anna)).toEqual(['chat:balance.nextVisitOther', 'chat:menu.prompt']);
+    expect(anna.replies[0]!.text.params).toMatchObject({ name: 'Anna', hours: 2 });
+    const franco = person({ self: false, givenName: 'Franco' });
+    const noVisits = { ...franco, programme: { ...franco.programme!, upcomingVisits: [] } };
+    const alone = handleTurn(initialState(), { kind: 'text', text: "quando viene l'operatrice?" }, linkedCtx([noVisits]));
+    expect(keys(alone)).toEqual(['chat:balance.noVisitOther', 'chat:menu.prompt']);
+    expect(alone.replies[0]!.text.params).toEqual({ name: 'Franco' });
   });
 
   it('asks "per chi?" when the identity acts for several people, by name or button', () => {
@@ -112,7 +120,7 @@ describe('conversation engine', () => {
     const ask = handleTurn(initialState(), { kind: 'text', text: 'quante ore restano' }, linkedCtx(people));
     expect(keys(ask)).toEqual(['chat:who.ask']);
     const anna = handleTurn(ask.state, { kind: 'text', text: 'per anna' }, linkedCtx(people));
-    expect(keys(anna)[0]).toBe('chat:balance.none');
+    expect(keys(anna)[0]).toBe('chat:balance.noneOther');
     const franco = handleTurn(ask.state, { kind: 'option', optionId: option(ask, 'p0') }, linkedCtx(people));
     expect(franco.replies[0]!.text).toMatchObject({ key: 'chat:balance.hoursOther', params: { name: 'Franco', hours: 31 } });
   });
