@@ -208,7 +208,7 @@ export function helpStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined 
       return nextHelp(state, ctx, understood, data);
     }
     case 'confirm': {
-      const answer = input.kind === 'option' ? input.action : readYesNo(input.text) ?? (/\b(cambi|sposta|altro giorno|change)\b/.test(plain(input.text)) ? 'change' : undefined);
+      const answer = input.kind === 'option' ? input.action : readYesNo(input.text) ?? (/\b(cambi\w*|spost\w*|modific\w*|altro giorno|altra ora|change)\b/.test(plain(input.text)) ? 'change' : undefined);
       if (answer === 'change') {
         const { date: _d, time: _t, ...rest } = data;
         return ask(state, { name: 'help', step: 'when', data: rest }, understood, ref('chat:help.askWhen'));

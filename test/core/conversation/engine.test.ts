@@ -140,6 +140,15 @@ describe('conversation engine', () => {
     expect(keys(yes.finish!({ reference: 'R-1042' }))).toEqual(['chat:help.recorded', 'chat:help.kindVisit', 'chat:menu.prompt']);
   });
 
+  it('at the recap, a typed "cambiare giorno" or "vorrei spostarlo" asks the day again (it read as a suspension)', () => {
+    for (const text of ['cambiare giorno', 'Cambiare giorno o ora', 'vorrei spostarlo', 'meglio un altro giorno']) {
+      const first = handleTurn(startConversation().state, { kind: 'text', text: 'vorrei aiuto per il bagno giovedi alle 10' }, linkedCtx());
+      const change = handleTurn(first.state, { kind: 'text', text }, linkedCtx());
+      expect(keys(change), text).toEqual(['chat:help.askWhen']);
+      expect(change.state.flow, text).toMatchObject({ name: 'help', step: 'when' });
+    }
+  });
+
   it('names a request known only by its family in words, never by its number', async () => {
     const i18n = await createI18n();
     const first = handleTurn(initialState(), { kind: 'text', text: 'mi serve aiuto per lavarmi giovedì alle 10' }, linkedCtx());
