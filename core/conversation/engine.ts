@@ -95,20 +95,20 @@ function actOn(state: EngineState, ctx: TurnContext, understood: Understood, u?:
     case 'talk_to_operator':
       return handover(state, ctx, understood);
     case 'request_help':
-      return startHelp(state, ctx, understood, u);
+      return startHelp(state, ctx, understood, u, text);
     case 'voucher_balance':
       return startBalance(state, ctx, understood, u?.signals?.includes('voucher_balance:next-visit') === true);
     case 'application_status':
       return startApplication(state, ctx, understood);
     case 'apply_info':
-      return startApply(state, ctx, understood, u?.signals?.includes('apply_info:costo') === true);
+      return startApply(state, ctx, understood, u?.signals?.includes('apply_info:costo') === true, text);
     case 'report_person':
       return startReport(state, understood);
     case 'suspend_service':
     case 'cancel_booking':
       return startSuspend(state, ctx, understood, text);
     case 'providers':
-      return startProviders(state, ctx, understood);
+      return startProviders(state, ctx, understood, text);
     case 'complaint':
       return offerHandover(state, understood, 'chat:offer.complaint');
     case 'unknown':

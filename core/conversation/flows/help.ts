@@ -47,7 +47,12 @@ export function pickComune(data: ChatContext, input: FlowInput): string | undefi
     const m = /^c(\d+)$/.exec(input.action);
     return m ? data.comuni[Number(m[1])]?.id : undefined;
   }
-  const t = plain(input.text);
+  return comuneNamedIn(data, input.text);
+}
+
+/** The comune a text names ("sono di Albairate", "fornitori a Besate"), the longest name first. */
+export function comuneNamedIn(data: ChatContext, text: string): string | undefined {
+  const t = plain(text);
   const found = [...data.comuni].sort((a, b) => b.name.length - a.name.length).find((c) => t.includes(plain(c.name)) || t.includes(c.id.replace(/-/g, ' ')));
   return found?.id;
 }
@@ -66,11 +71,15 @@ function serviceRef(code: FlowValue | undefined, family: FlowValue | undefined) 
   return code ? ref(`services:${String(code)}`) : ref(`services:family.${String(family)}`);
 }
 
-export function startHelp(state: EngineState, ctx: TurnContext, understood: Understood, u?: Understanding): TurnResult {
+export function startHelp(state: EngineState, ctx: TurnContext, understood: Understood, u?: Understanding, text = ''): TurnResult {
   const data: Data = {};
   if (u?.family) data.family = u.family;
   if (u?.code) data.code = u.code;
   Object.assign(data, whenToData(u?.when));
+  // "Mi serve aiuto per la spesa, abito ad Albairate": the comune is not asked again (a linked
+  // person's own comune is the one on file).
+  const named = dataOf(ctx).linked ? undefined : comuneNamedIn(dataOf(ctx), text);
+  if (named) data.comuneId = named;
   const preface = u?.family ? [say('chat:understoodService', { service: serviceRef(u.code, u.family) })] : [];
   return nextHelp(state, ctx, understood, data, preface);
 }

@@ -13,7 +13,7 @@ import type { MessageRef } from '../../errors.ts';
 import type { FeeTariffBand } from '../../regulation/fees.ts';
 import type { EngineState, FlowValue, OutMessage, TurnContext, TurnResult, Understood } from '../types.ts';
 import { startLink, yesNoChoices } from './account.ts';
-import { comuneChoices, pickComune } from './help.ts';
+import { comuneChoices, comuneNamedIn, pickComune } from './help.ts';
 
 type Data = Record<string, FlowValue>;
 
@@ -24,10 +24,11 @@ function homeComune(data: ChatContext): string | undefined {
 // ─── How to apply ───
 
 /** How to apply; `cost` ("quanto costa?"): the comune's tariff first, instead of who may apply and the documents. */
-export function startApply(state: EngineState, ctx: TurnContext, understood: Understood, cost = false): TurnResult {
+export function startApply(state: EngineState, ctx: TurnContext, understood: Understood, cost = false, text = ''): TurnResult {
   const data = dataOf(ctx);
   const preface = cost ? [] : [say('chat:apply.eligibility'), say('chat:apply.documents')];
-  const home = homeComune(data);
+  // A comune named in the question ("quanto costa a Besate?") comes before the one on file.
+  const home = comuneNamedIn(data, text) ?? homeComune(data);
   if (home) return applyOffice(state, ctx, understood, home, preface, cost);
   return ask(state, { name: 'apply', step: 'comune', data: cost ? { cost } : {} }, understood, ref(cost ? 'chat:apply.fee.askComune' : 'chat:apply.askComune'), comuneChoices(data), preface);
 }
@@ -111,9 +112,9 @@ export function applyStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined
 
 // ─── Accredited providers (art. 10: free choice) ───
 
-export function startProviders(state: EngineState, ctx: TurnContext, understood: Understood): TurnResult {
+export function startProviders(state: EngineState, ctx: TurnContext, understood: Understood, text = ''): TurnResult {
   const data = dataOf(ctx);
-  const home = homeComune(data);
+  const home = comuneNamedIn(data, text) ?? homeComune(data);
   if (home) return listProviders(state, ctx, understood, home);
   return ask(state, { name: 'providers', step: 'comune', data: {} }, understood, ref('chat:providers.askComune'), comuneChoices(data));
 }
@@ -128,11 +129,19 @@ function listProviders(state: EngineState, ctx: TurnContext, understood: Underst
   if (accredited.length === 0) replies.push(say('chat:providers.none', { comune }));
   else {
     replies.push(say('chat:providers.intro', { comune }));
-    for (const p of accredited.slice(0, 10)) replies.push(say('chat:providers.item', { name: p.name, phone: p.phone ?? '—', availability: p.availability ?? '—' }));
+    for (const p of accredited.slice(0, 10)) replies.push(providerLine(p));
   }
   if (volunteers.length > 0) replies.push(say('chat:providers.volunteers', { names: volunteers.slice(0, 10).map((v) => v.name).join(', ') }));
   replies.push(say('chat:providers.freeChoice'));
   return toMenu(state, ctx, replies, understood);
+}
+
+/** A provider's line with what is known of it: a missing phone or timetable is left out, not shown as "—". */
+function providerLine(p: { name: string; phone: string | null; availability: string | null }): OutMessage {
+  if (p.phone && p.availability) return say('chat:providers.item', { name: p.name, phone: p.phone, availability: p.availability });
+  if (p.phone) return say('chat:providers.itemPhone', { name: p.name, phone: p.phone });
+  if (p.availability) return say('chat:providers.itemHours', { name: p.name, availability: p.availability });
+  return say('chat:providers.itemName', { name: p.name });
 }
 
 export function providersStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined {

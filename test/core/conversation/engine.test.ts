@@ -149,6 +149,35 @@ describe('conversation engine', () => {
     }
   });
 
+  it("lists a comune's providers without a placeholder for a phone or a timetable it does not know", async () => {
+    const i18n = await createI18n();
+    const providers: ChatContext['providers'] = [
+      { name: 'Cooperativa Il Sole', kind: 'accredited_provider', phone: '02 1234567', availability: 'lun–sab 8–20', comuni: ['albairate'] },
+      { name: 'Cooperativa La Rete', kind: 'accredited_provider', phone: null, availability: 'lun–ven 8–19', comuni: ['albairate'] },
+      { name: 'Cooperativa Aurora', kind: 'accredited_provider', phone: '02 7654321', availability: null, comuni: ['albairate'] },
+      { name: 'Cooperativa Nuova', kind: 'accredited_provider', phone: null, availability: null, comuni: ['albairate'] },
+    ];
+    const turn = handleTurn(initialState(), { kind: 'text', text: 'che fornitori ci sono ad albairate?' }, ctx({ data: data({ providers }) }));
+    const texts = turn.replies.map((r) => render(i18n, r.text, 'it'));
+    expect(texts.slice(1, 5)).toEqual([
+      'Cooperativa Il Sole — telefono 02 1234567 — lun–sab 8–20',
+      'Cooperativa La Rete — lun–ven 8–19',
+      'Cooperativa Aurora — telefono 02 7654321',
+      'Cooperativa Nuova',
+    ]);
+  });
+
+  it('takes the comune named in the first message instead of asking for it', () => {
+    const help = handleTurn(initialState(), { kind: 'text', text: 'mi serve aiuto per la spesa, abito ad Albairate' }, ctx());
+    expect(keys(help)).toEqual(['chat:understoodService', 'chat:help.askWhen']);
+    expect(help.state.flow?.data).toMatchObject({ comuneId: 'albairate' });
+    const apply = handleTurn(initialState(), { kind: 'text', text: 'come si fa domanda per il voucher ad Albairate?' }, ctx());
+    expect(keys(apply)).toEqual(['chat:apply.eligibility', 'chat:apply.documents', 'chat:apply.officeUnknown', 'chat:apply.askPre']);
+    expect(apply.replies[2]!.text.params).toEqual({ comune: 'Albairate' });
+    // Without a comune named, it is asked.
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'che fornitori ci sono?' }, ctx()))).toEqual(['chat:providers.askComune']);
+  });
+
   it('names a request known only by its family in words, never by its number', async () => {
     const i18n = await createI18n();
     const first = handleTurn(initialState(), { kind: 'text', text: 'mi serve aiuto per lavarmi giovedì alle 10' }, linkedCtx());
