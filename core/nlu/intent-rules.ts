@@ -122,6 +122,8 @@ export const INTENT_RULES: readonly IntentRule[] = [
   r('complaint', 'insoddisfatto', 4, /\binsoddisfatt\w*|\bnon (sono|siamo) (per niente |affatto )?(soddisfatt\w*|content\w*)\b/),
   r('complaint', 'non-fatto', 3, /\bnon (hanno|ha) fatto (niente|nulla|il|la|quello)\b|\bnon (e )?stato fatto\b/),
   r('complaint', 'danno', 3, /\b(operatric\w*|operator\w*|ragazza|ragazzo|signora che viene) .{0,30}\b(rott[oa]|rubat[oa]|rubato|pers[oa]|sporcat[oa]|dimenticat[oa]|urlat[oa]|sgridat[oa]|trattat[oa] male)\b/),
+  r('complaint', 'puntualita', 3, /\bnon (e|sono) (mai |per niente |quasi mai )?puntual\w*|\barriv(a|ano) (sempre |spesso |ogni volta )?(tardi|in ritardo)\b|\b(se ne )?(va|vanno) via (sempre )?(prima|in anticipo|dopo (poco|mezz ora|dieci minuti))\b/),
+  r('complaint', 'lavoro-male', 3, /\b(non pulisc(e|ono)|pulisc(e|ono) male|lavor(a|ano) male|fa (tutto )?male (il|i|le) \w+|non fa (niente|nulla))\b/),
   r('complaint', 'arrabbiato', 3, /\b(arrabbiat\w*|delus[oa]|non va bene|non e giusto|inammissibil\w*)\b/),
   r('complaint', 'aspetto-da', 2, /\baspett\w* da\b/),
   r('complaint', 'complaint-en', 4, /\b(complain\w*|didn t (show|come|turn up)|no one came|nobody came|late again|was late|rude|terrible|not happy)\b/),
