@@ -5,7 +5,7 @@
  * and status questions about a reference number.
  */
 import { DateTime } from 'luxon';
-import { ROME_ZONE } from '../../regulation/calendar.ts';
+import { daysBetween, ROME_ZONE } from '../../regulation/calendar.ts';
 import { homeComuneOf, type ChatContext, type ComuneInfo, type LinkedPerson } from '../context.ts';
 import { ask, dataOf, intentOnly, plain, readYesNo, ref, say, todayIn, toMenu, type Choice, type FlowCtx, type FlowInput } from '../kit.ts';
 import { officeStatus } from '../office-hours.ts';
@@ -224,10 +224,15 @@ export function handover(state: EngineState, ctx: TurnContext, understood: Under
   return { state: { v: 1, menu: state.menu, step: 'menu' }, replies, understood, effects: [{ kind: 'handover', urgent: false, reason: 'requested' }] };
 }
 
+/** When the office opens again: "oggi alle 09:00", "domani alle 09:00", else the weekday and date. */
 function whenText(iso: string, ctx: TurnContext) {
   const d = DateTime.fromISO(iso, { zone: ROME_ZONE });
+  const time = d.toFormat('HH:mm');
+  const days = daysBetween(todayIn(ctx.now), d.toISODate() ?? '');
+  if (days === 0) return ref('chat:fmt.todayAt', { time });
+  if (days === 1) return ref('chat:fmt.tomorrowAt', { time });
   const day = d.setLocale(ctx.locale === 'en' ? 'en-GB' : 'it').toFormat('cccc d LLLL');
-  return ref('chat:fmt.dayTime', { day, time: d.toFormat('HH:mm') });
+  return ref('chat:fmt.dayTime', { day, time });
 }
 
 // ─── Status of a reference ───

@@ -238,6 +238,11 @@ describe('conversation engine', () => {
     const saturday = handleTurn(initialState(), { kind: 'text', text: 'operatore' }, { ...linkedCtx(), now: new Date('2026-11-28T10:00:00Z') });
     expect(keys(saturday)).toEqual(['chat:handover.done', 'chat:handover.closed']);
     expect(JSON.stringify(saturday.replies[1]!.text.params)).toMatch(/lunedì 30 novembre.*09:00/);
+    // Early on its opening day the office opens "oggi"; the evening before, "domani".
+    const early = handleTurn(initialState(), { kind: 'text', text: 'operatore' }, { ...linkedCtx(), now: new Date('2026-11-23T07:15:00Z') });
+    expect(early.replies[1]!.text.params).toEqual({ when: { key: 'chat:fmt.todayAt', params: { time: '09:00' } } });
+    const evening = handleTurn(initialState(), { kind: 'text', text: 'operatore' }, { ...linkedCtx(), now: new Date('2026-11-22T19:00:00Z') });
+    expect(evening.replies[1]!.text.params).toEqual({ when: { key: 'chat:fmt.tomorrowAt', params: { time: '09:00' } } });
   });
 
   it('recognises options from an old menu, and numbers typed for numbered choices', () => {
