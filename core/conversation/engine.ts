@@ -103,7 +103,7 @@ function actOn(state: EngineState, ctx: TurnContext, understood: Understood, u?:
     case 'apply_info':
       return startApply(state, ctx, understood, u?.signals?.includes('apply_info:costo') === true, text);
     case 'report_person':
-      return startReport(state, understood);
+      return startReport(state, understood, text);
     case 'suspend_service':
     case 'cancel_booking':
       return startSuspend(state, ctx, understood, text);

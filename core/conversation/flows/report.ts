@@ -13,7 +13,7 @@ const ROLES = ['portiere', 'custode', 'neighbour', 'relative', 'other'] as const
 export const PROBLEMS = ['not_seen', 'confused', 'not_eating', 'home_neglected', 'needs_help', 'other'] as const;
 
 const ROLE_WORDS: [RegExp, (typeof ROLES)[number]][] = [
-  [/portier|porter|concierge/, 'portiere'],
+  [/portier|portinai|porter|concierge/, 'portiere'],
   [/custode|caretaker/, 'custode'],
   [/vicin|neighbo/, 'neighbour'],
   [/figli|nipot|parent|fratell|sorell|relative|famil/, 'relative'],
@@ -33,7 +33,13 @@ const triple = (): Choice[] => [
   { action: 'unknown', label: ref('chat:common.dontKnow') },
 ];
 
-export function startReport(state: EngineState, understood: Understood): TurnResult {
+/** The writer saying who they are ("sono il portiere", "faccio la custode"): not someone else they mention. */
+const SELF_ROLE = /\b(sono|faccio) (il |la |lo |l |un |una )?(portier\w*|portinai\w*|custode|vicin[oa]|figli[oa]|nipote)\b|\bi am (the |a )?(porter|concierge|caretaker|neighbou?r)\b/;
+
+export function startReport(state: EngineState, understood: Understood, text = ''): TurnResult {
+  const said = SELF_ROLE.exec(plain(text))?.[0];
+  const role = said ? ROLE_WORDS.find(([re]) => re.test(said))?.[1] : undefined;
+  if (role) return ask(state, { name: 'report', step: 'reporter_name', data: { role } }, understood, ref('chat:report.askReporterName'), [], [say('chat:report.intro')]);
   return ask(state, { name: 'report', step: 'role', data: {} }, understood, ref('chat:report.askRole'), ROLES.map((r) => ({ action: r, label: ref(`chat:report.role.${r}`) })), [say('chat:report.intro')]);
 }
 

@@ -213,6 +213,16 @@ describe('conversation engine', () => {
     expect(turn.effects).toEqual([{ kind: 'request_suspension', programmeId: person().programme!.id, fromDate: '2026-12-10', toDate: null, reason: 'holiday' }]);
   });
 
+  it('does not ask a reporter who they are when the first message says it', () => {
+    const portiere = handleTurn(initialState(), { kind: 'text', text: 'sono il portiere di via Roma 12, la signora del secondo piano non esce da giorni' }, ctx());
+    expect(portiere.understood.intent).toBe('report_person');
+    expect(keys(portiere)).toEqual(['chat:report.intro', 'chat:report.askReporterName']);
+    expect(portiere.state.flow).toMatchObject({ name: 'report', step: 'reporter_name', data: { role: 'portiere' } });
+    // Someone mentioned is not the writer: "la figlia" is the subject's daughter.
+    const mentioned = handleTurn(initialState(), { kind: 'text', text: 'vorrei segnalare la signora del terzo piano, la figlia non viene mai' }, ctx());
+    expect(keys(mentioned)).toEqual(['chat:report.intro', 'chat:report.askRole']);
+  });
+
   it('takes a segnalazione and, on immediate risk, says 112 first and records it at once', () => {
     let turn = handleTurn(initialState(), { kind: 'text', text: 'vorrei segnalare una signora del palazzo' }, ctx());
     expect(turn.understood.intent).toBe('report_person');
