@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { RuleViolation } from '../../errors.ts';
 import { understand } from '../../nlu/index.ts';
 import type { Understanding, WhenExpression } from '../../nlu/types.ts';
-import { ROME_ZONE } from '../../regulation/calendar.ts';
+import { addCalendarDays, addMonthsMinusOneDay, ROME_ZONE } from '../../regulation/calendar.ts';
 import { checkVisit } from '../../regulation/delivery.ts';
 import type { ChatContext, LinkedPerson } from '../context.ts';
 import {
@@ -292,8 +292,10 @@ function suspendFor(state: EngineState, ctx: TurnContext, person: LinkedPerson, 
   const when = understand(typed, { now: ctx.now, locale: ctx.locale }).when;
   if (!afterReason || (reason !== 'hospital' && reason !== 'holiday') || !when?.date || !afterReason.state.flow) return afterReason ?? asked;
   const afterFrom = suspendStep({ ...fc, state: afterReason.state, flow: afterReason.state.flow }, { kind: 'text', text: typed, understanding: { intent: 'suspend_service', confidence: 1, when: { date: when.date } } });
-  if (!afterFrom?.state.flow || !when.until) return afterFrom ?? afterReason;
-  return suspendStep({ ...fc, state: afterFrom.state, flow: afterFrom.state.flow }, { kind: 'option', action: `until_${when.until}` }) ?? afterFrom;
+  // "Dal 10 al 20 dicembre", or "da domani per una settimana".
+  const until = when.until ?? lastDayOfStay(typed, when.date);
+  if (!afterFrom?.state.flow || !until) return afterFrom ?? afterReason;
+  return suspendStep({ ...fc, state: afterFrom.state, flow: afterFrom.state.flow }, { kind: 'option', action: `until_${until}` }) ?? afterFrom;
 }
 
 function chooseVisit(state: EngineState, ctx: TurnContext, understood: Understood, person: LinkedPerson, data: Data): TurnResult {
@@ -303,6 +305,24 @@ function chooseVisit(state: EngineState, ctx: TurnContext, understood: Understoo
     ...visits.slice(0, 3).map((v, i) => ({ action: `v${i}`, label: formatDayTime(v.startsAt, ctx.locale) })),
     { action: 'menu', label: ref('chat:common.backToMenu') },
   ]);
+}
+
+const COUNT_WORDS: Record<string, number> = { un: 1, una: 1, uno: 1, due: 2, tre: 3, quattro: 4, cinque: 5, sei: 6, sette: 7, otto: 8, nove: 9, dieci: 10, quindici: 15, venti: 20, trenta: 30, a: 1, one: 1, two: 2, three: 3, four: 4 };
+const DURATION = /\b(?:per|for) (?:(\d{1,3}|un|una|uno|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|quindici|venti|trenta|a|one|two|three|four) )?(giorn[oi]|settiman[ae]|mes[ei]|days?|weeks?|months?)\b/;
+
+/**
+ * The last day of a stay said as a length ("per una settimana", "per 10 giorni", "per un mese")
+ * that starts on `from`: a week from Tuesday is Tuesday to Monday, both included.
+ */
+export function lastDayOfStay(text: string, from: string): string | undefined {
+  const m = DURATION.exec(plain(text));
+  if (!m) return undefined;
+  const count = m[1] === undefined ? 1 : /^\d+$/.test(m[1]) ? Number(m[1]) : COUNT_WORDS[m[1]];
+  if (!count || count < 1) return undefined;
+  const unit = m[2]!;
+  if (/^(mes|month)/.test(unit)) return count > 12 ? undefined : addMonthsMinusOneDay(from, count);
+  const days = /^(settiman|week)/.test(unit) ? count * 7 : count;
+  return days > 366 ? undefined : addCalendarDays(from, days - 1);
 }
 
 function readDate(input: FlowInput, ctx: TurnContext): string | undefined {
@@ -352,7 +372,7 @@ export function suspendStep(fc: FlowCtx, input: FlowInput): TurnResult | undefin
       else if (input.kind === 'text' && readYesNo(input.text) === 'unknown') data.to = null;
       else {
         const said = readWhen(input.kind === 'text' ? input.text : '', ctx);
-        const to = input.kind === 'text' ? String(said.date ?? '') || undefined : undefined;
+        const to = input.kind === 'text' ? String(said.date ?? '') || lastDayOfStay(input.text, String(data.from)) : undefined;
         if (!to) return undefined;
         if (to < String(data.from)) return ask(state, flow, understood, ref('chat:suspend.askTo'), [{ action: 'unknown', label: ref('chat:suspend.dontKnow') }], [say('chat:suspend.toBeforeFrom')]);
         data.to = to;

@@ -349,6 +349,21 @@ describe('suspension said in one message', () => {
     const yes = handleTurn(turn.state, { kind: 'text', text: 'si' }, linkedCtx());
     expect(yes.effects).toEqual([{ kind: 'request_suspension', programmeId: person().programme!.id, fromDate: '2026-12-10', toDate: '2026-12-20', reason: 'hospital' }]);
   });
+
+  it('reads a stay said as a length: "per una settimana" from Tuesday is Tuesday to Monday', () => {
+    // In one message, from "domani" (Tuesday 24 November).
+    const turn = handleTurn(initialState(), { kind: 'text', text: 'domani vado in ospedale per una settimana' }, linkedCtx());
+    expect(keys(turn)).toEqual(['chat:suspend.confirmPeriod']);
+    expect(handleTurn(turn.state, { kind: 'text', text: 'si' }, linkedCtx()).effects[0]).toMatchObject({ fromDate: '2026-11-24', toDate: '2026-11-30' });
+    // Step by step, as the answer to "Fino a quando?" (it restarted the suspension).
+    const asked = handleTurn(initialState(), { kind: 'text', text: 'domani vado in ospedale' }, linkedCtx());
+    expect(keys(asked)).toEqual(['chat:suspend.askTo']);
+    for (const [text, to] of [['per una settimana', '2026-11-30'], ['per 10 giorni', '2026-12-03'], ['per due settimane', '2026-12-07'], ['per un mese', '2026-12-23']] as const) {
+      const told = handleTurn(asked.state, { kind: 'text', text }, linkedCtx());
+      expect(keys(told), text).toEqual(['chat:suspend.confirmPeriod']);
+      expect(handleTurn(told.state, { kind: 'text', text: 'si' }, linkedCtx()).effects[0], text).toMatchObject({ fromDate: '2026-11-24', toDate: to });
+    }
+  });
 });
 
 describe('what the service costs (art. 14)', () => {
