@@ -68,5 +68,21 @@ export function render(i18n: I18n, ref: MessageRef, locale: string): string {
   for (const [k, v] of Object.entries(ref.params ?? {})) {
     params[k] = typeof v === 'object' ? render(i18n, v, locale) : v;
   }
-  return i18n.t(ref.key, { ...params, lng: locale });
+  const text = i18n.t(ref.key, { ...params, lng: locale });
+  return locale === 'it' ? elideBeforeNumbers(text) : text;
+}
+
+const ELIDED: Record<string, string> = { il: "l'", del: "dell'", al: "all'", dal: "dall'", nel: "nell'", sul: "sull'" };
+// A number read with a vowel first: otto, ottanta, ottocento… (8, 80, 800, 8.000) and undici (11).
+const BEFORE_VOWEL_NUMBER = /\b(il|del|al|dal|nel|sul|Il|Del|Al|Dal|Nel|Sul) (?=8|11(?![\d]|\.\d{1,2}\b))/g;
+
+/**
+ * Italian elides the article before a number said with a vowel: "l'8 marzo", "dall'11 al 20",
+ * "all'80%". A template cannot know which date it gets, so the rendered sentence is fixed here.
+ */
+export function elideBeforeNumbers(text: string): string {
+  return text.replace(BEFORE_VOWEL_NUMBER, (_match: string, word: string) => {
+    const elided = ELIDED[word.toLowerCase()]!;
+    return word[0] === word[0]!.toUpperCase() ? elided[0]!.toUpperCase() + elided.slice(1) : elided;
+  });
 }

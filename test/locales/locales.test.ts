@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LOCALES, loadResources } from '../../locales/index.ts';
+import { createI18n, LOCALES, loadResources, render } from '../../locales/index.ts';
 import { ART7_SERVICES } from '../../core/regulation/services.ts';
 
 type Tree = { [key: string]: string | Tree };
@@ -102,5 +102,13 @@ describe('locales', () => {
         expect(text, `${ns}:${key}`).not.toMatch(/\b(tu|ti|tuo|tua|tuoi|hai|puoi|vuoi|scrivi|scegli)\b/i);
       }
     }
+  });
+
+  it('elides the article before a date said with a vowel (l\'8, dall\'11), in Italian only', async () => {
+    const i18n = await createI18n();
+    expect(render(i18n, { key: 'chat:balance.periodEnd', params: { date: '8 febbraio 2027' } }, 'it')).toBe("Il programma dura fino all'8 febbraio 2027.");
+    expect(render(i18n, { key: 'chat:balance.periodEnd', params: { date: '13 febbraio 2027' } }, 'it')).toBe('Il programma dura fino al 13 febbraio 2027.');
+    expect(render(i18n, { key: 'chat:application.statusLine', params: { date: '11 marzo 2026', status: 'ricevuta' } }, 'it')).toBe("La domanda dell'11 marzo 2026: ricevuta.");
+    expect(render(i18n, { key: 'chat:balance.periodEnd', params: { date: '8 February 2027' } }, 'en')).not.toMatch(/'/);
   });
 });
