@@ -319,6 +319,13 @@ function textTurn(state: EngineState, ctx: TurnContext, text: string): TurnResul
     if (understanding.signals?.includes('victim')) return offerHandover(state, understood, 'chat:offer.victim');
     if (understanding.signals?.includes('distress')) return offerHandover(state, understood, 'chat:offer.distress');
     if (understood.intent !== 'unknown' && understood.intent !== 'greeting' && understanding.confidence >= 0.6) return actOn(state, ctx, understood, understanding, text);
+    if (understood.intent === 'greeting') {
+      // "Arrivederci" leaves the question; "grazie" or "buongiorno" is polite, not a wrong answer.
+      if (understanding.signals?.includes('greeting:goodbye')) return toMenu(state, ctx, [say('chat:goodbye')], understood);
+      const preface = understanding.signals?.includes('greeting:thanks') ? [say('chat:thanksMidFlow')] : [];
+      const again = repeat(state, understood, preface);
+      if (again) return again;
+    }
     return repeat(state, understood, [say('chat:notUnderstood')]) ?? toMenu(state, ctx, [say('chat:unknown')], understood);
   }
 

@@ -89,3 +89,22 @@ describe('greetings', () => {
     expect(keys(startConversation(initialState(), ctx(morning)))).toEqual(['chat:welcome.privacy', 'chat:welcome.greeting', 'chat:menu.prompt']);
   });
 });
+
+describe('greetings in the middle of a question', () => {
+  const morning = new Date('2026-11-23T09:00:00Z');
+  it('"grazie" gets "Prego." and the same question, "arrivederci" leaves it, neither is "non ho capito"', () => {
+    const asking = handleTurn(initialState(), { kind: 'text', text: 'mi serve aiuto per la spesa' }, ctx(morning));
+    expect(keys(asking)).toEqual(['chat:understoodService', 'chat:help.askComune']);
+    const thanks = handleTurn(asking.state, { kind: 'text', text: 'grazie' }, ctx(morning));
+    expect(keys(thanks)).toEqual(['chat:thanksMidFlow', 'chat:help.askComune']);
+    expect(thanks.state.flow).toMatchObject({ name: 'help', step: 'comune' });
+    const hello = handleTurn(asking.state, { kind: 'text', text: 'buongiorno' }, ctx(morning));
+    expect(keys(hello)).toEqual(['chat:help.askComune']);
+    const bye = handleTurn(asking.state, { kind: 'text', text: 'arrivederci' }, ctx(morning));
+    expect(keys(bye)).toEqual(['chat:goodbye', 'chat:menu.prompt']);
+    expect(bye.state.flow).toBeUndefined();
+    // At the link-code prompt too.
+    const code = handleTurn(initialState(), { kind: 'text', text: 'quante ore mi restano?' }, ctx(morning));
+    expect(keys(handleTurn(code.state, { kind: 'text', text: 'grazie' }, ctx(morning)))).toEqual(['chat:thanksMidFlow', 'chat:link.ask']);
+  });
+});
