@@ -217,7 +217,14 @@ async function buildExport(deps: AppDeps, list: ExportList, scope: ReportScope, 
   const h = (keys: string[]) => keys.map((k) => t(`consoleAdmin:export.column.${k}`));
   const yesNo = (v: boolean | null) => (v === null ? '' : t(v ? 'consoleAdmin:export.yes' : 'consoleAdmin:export.no'));
   const at = (d: Date | null) => (d ? DateTime.fromJSDate(d, { zone: ROME_ZONE }).toFormat('yyyy-MM-dd HH:mm') : '');
-  const status = (ns: string, code: string) => deps.i18n.t(`${ns}.${code}`, { lng: locale, defaultValue: code });
+  // A handful of codes over thousands of rows: each label is translated once per export.
+  const labels = new Map<string, string>();
+  const status = (ns: string, code: string) => {
+    const key = `${ns}.${code}`;
+    let label = labels.get(key);
+    if (label === undefined) labels.set(key, (label = deps.i18n.t(key, { lng: locale, defaultValue: code })));
+    return label;
+  };
 
   switch (list) {
     case 'applications': {
