@@ -278,7 +278,8 @@ export function startSuspend(state: EngineState, ctx: TurnContext, understood: U
 
 function suspendFor(state: EngineState, ctx: TurnContext, person: LinkedPerson, understood: Understood, visitOnly: boolean, typed = ''): TurnResult {
   const p = person.programme;
-  if (!p || p.status === 'interrupted' || p.status === 'ended') return toMenu(state, ctx, [say('chat:suspend.noProgramme')], understood);
+  // Without a programme there is nothing to suspend, and no visit to cancel or move.
+  if (!p || p.status === 'interrupted' || p.status === 'ended') return toMenu(state, ctx, [say(visitOnly ? 'chat:suspend.noVisits' : 'chat:suspend.noProgramme')], understood);
   const data: Data = { personId: person.personId, programmeId: p.id };
   if (visitOnly) {
     return chooseVisit(state, ctx, understood, person, { ...data, reason: /spost|move|anticip|rimand/.test(plain(typed)) ? 'move_visit' : 'cancel_visit' });

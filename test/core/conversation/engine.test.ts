@@ -350,6 +350,12 @@ describe('suspension said in one message', () => {
     expect(yes.effects).toEqual([{ kind: 'request_suspension', programmeId: person().programme!.id, fromDate: '2026-12-10', toDate: '2026-12-20', reason: 'hospital' }]);
   });
 
+  it('without a programme, says there is nothing to suspend, or no visit to move', () => {
+    const none = [person({ programme: null })];
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'vado in ospedale, sospendete il servizio' }, linkedCtx(none)))[0]).toBe('chat:suspend.noProgramme');
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'vorrei spostare la visita di giovedì' }, linkedCtx(none)))[0]).toBe('chat:suspend.noVisits');
+  });
+
   it('reads a stay said as a length: "per una settimana" from Tuesday is Tuesday to Monday', () => {
     // In one message, from "domani" (Tuesday 24 November).
     const turn = handleTurn(initialState(), { kind: 'text', text: 'domani vado in ospedale per una settimana' }, linkedCtx());
