@@ -282,7 +282,11 @@ function suspendFor(state: EngineState, ctx: TurnContext, person: LinkedPerson, 
   if (!p || p.status === 'interrupted' || p.status === 'ended') return toMenu(state, ctx, [say(visitOnly ? 'chat:suspend.noVisits' : 'chat:suspend.noProgramme')], understood);
   const data: Data = { personId: person.personId, programmeId: p.id };
   if (visitOnly) {
-    return chooseVisit(state, ctx, understood, person, { ...data, reason: /spost|move|anticip|rimand/.test(plain(typed)) ? 'move_visit' : 'cancel_visit' });
+    const choosing = chooseVisit(state, ctx, understood, person, { ...data, reason: /spost|move|anticip|rimand/.test(plain(typed)) ? 'move_visit' : 'cancel_visit' });
+    // "Vorrei spostare la visita di mercoledì": the visit is already said.
+    if (!typed || choosing.state.flow?.step !== 'visit') return choosing;
+    const fc: FlowCtx = { state: choosing.state, flow: choosing.state.flow, ctx, data: dataOf(ctx) };
+    return suspendStep(fc, { kind: 'text', text: typed, understanding: { intent: understood.intent, confidence: 1 } }) ?? choosing;
   }
   const asked = ask(state, { name: 'suspend', step: 'reason', data }, understood, ref('chat:suspend.askReason'), SUSPEND_REASONS);
   // "Vado in ospedale dal 10 al 20 dicembre": the reason and the dates are already said.
@@ -427,9 +431,21 @@ export function reasonFromText(text: string): string | undefined {
   return undefined;
 }
 
+const WEEKDAYS = /\b(lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/;
+const WEEKDAY_NUMBER: Record<string, number> = { lunedi: 1, martedi: 2, mercoledi: 3, giovedi: 4, venerdi: 5, sabato: 6, domenica: 7, monday: 1, tuesday: 2, wednesday: 3, thursday: 4, friday: 5, saturday: 6, sunday: 7 };
+
+/**
+ * The visit a text names: by its date, else by the first weekday said ("la visita di mercoledì"
+ * is the next visit on a Wednesday, as a person means it; the confirmation shows its date).
+ */
 function visitByText(visits: readonly { id: string; startsAt: string }[], text: string, ctx: TurnContext) {
+  const local = (v: { startsAt: string }) => DateTime.fromISO(v.startsAt, { zone: ROME_ZONE });
   const date = readWhen(text, ctx).date;
-  return date ? visits.find((v) => DateTime.fromISO(v.startsAt, { zone: ROME_ZONE }).toISODate() === date) : undefined;
+  const byDate = date ? visits.find((v) => local(v).toISODate() === date) : undefined;
+  if (byDate) return byDate;
+  const weekday = WEEKDAYS.exec(plain(text))?.[1];
+  if (!weekday) return undefined;
+  return [...visits].sort((a, b) => a.startsAt.localeCompare(b.startsAt)).find((v) => local(v).weekday === WEEKDAY_NUMBER[weekday]);
 }
 
 function recordSuspend(state: EngineState, ctx: TurnContext, understood: Understood, person: LinkedPerson, data: Data): TurnResult {

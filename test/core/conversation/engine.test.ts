@@ -350,6 +350,15 @@ describe('suspension said in one message', () => {
     expect(yes.effects).toEqual([{ kind: 'request_suspension', programmeId: person().programme!.id, fromDate: '2026-12-10', toDate: '2026-12-20', reason: 'hospital' }]);
   });
 
+  it('takes the visit named by its weekday in the first message ("la visita di martedì")', () => {
+    const move = handleTurn(initialState(), { kind: 'text', text: 'vorrei spostare la visita di martedì' }, linkedCtx());
+    expect(keys(move)).toEqual(['chat:suspend.askNewWhen']);
+    expect(move.state.flow?.data).toMatchObject({ visitId: '33333333-3333-4333-8333-333333333333', reason: 'move_visit' });
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'devo annullare la visita di martedì' }, linkedCtx()))).toEqual(['chat:suspend.confirmCancel']);
+    // No visit on a Friday: which one is asked.
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'vorrei spostare la visita di venerdì' }, linkedCtx()))).toEqual(['chat:suspend.whichVisitMove']);
+  });
+
   it('without a programme, says there is nothing to suspend, or no visit to move', () => {
     const none = [person({ programme: null })];
     expect(keys(handleTurn(initialState(), { kind: 'text', text: 'vado in ospedale, sospendete il servizio' }, linkedCtx(none)))[0]).toBe('chat:suspend.noProgramme');
