@@ -93,6 +93,8 @@ export function understand(text: string, context: UnderstandContext): Understand
   const [intent, score] = top;
   // "Mi sento abbandonata" is about the writer, not a report of someone abandoned.
   if (intent === 'report_person' && /\bmi sento\b/.test(joined) && DISTRESS.test(joined)) return { intent: 'unknown', confidence: 0, ...base, signals: [...signals, 'distress'] };
+  // "Le hanno rubato la pensione": a service word (ritiro pensione) is what was stolen, not a request.
+  if (intent === 'request_help' && signals.every((s) => s.startsWith('service:')) && VICTIM.test(joined)) return { intent: 'unknown', confidence: 0, ...base, signals: [...signals, 'victim'] };
   // Margin-based: a lone strong rule gives ~0.75, a clear lead more, a near tie ~0.5.
   const confidence = Math.round((100 * score) / (score + (runnerUp?.[1] ?? 0) + 1)) / 100;
   // A report (art. 4 segnalazione) is about someone else by definition.

@@ -25,12 +25,13 @@ describe('fear, loneliness, theft and more hours', () => {
   });
 
   it('a theft or a scam suffered gets sympathy, 112 for danger, where to report it and a person offered', () => {
-    for (const text of ['mi hanno rubato la borsa', 'sono stata truffata da un finto carabiniere', 'mia mamma è stata truffata', 'ieri mi hanno scippato al mercato', 'I was robbed']) {
+    for (const text of ['mi hanno rubato la borsa', 'sono stata truffata da un finto carabiniere', 'mia mamma è stata truffata', 'ieri mi hanno scippato al mercato', 'le hanno rubato la pensione', 'I was robbed']) {
       const turn = handleTurn(initialState(), { kind: 'text', text }, ctx(morning));
       expect(keys(turn), text).toEqual(['chat:offer.victim']);
       expect(turn.state.step, text).toBe('offer_handover');
     }
-    // Fear of scams is fear, not a scam; thieves in the house now are an emergency.
+    // Fear of scams is fear, not a scam; thieves in the house now are an emergency; a request stays one.
+    expect(understand('mi serve aiuto per ritirare la pensione', { now: morning }).intent).toBe('request_help');
     expect(keys(handleTurn(initialState(), { kind: 'text', text: 'ho paura delle truffe' }, ctx(morning)))).toEqual(['chat:offer.distress']);
     expect(understand('ci sono i ladri in casa', { now: morning }).intent).toBe('emergency');
     const asking = handleTurn(initialState(), { kind: 'text', text: 'mi serve aiuto per la spesa' }, ctx(morning));

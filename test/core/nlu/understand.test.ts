@@ -58,6 +58,7 @@ describe('understand: intents', () => {
     ['arrivo tardi domani', 'unknown'],
     ['cosa devo portare per la domanda?', 'apply_info'],
     ['cosa devo portare in ospedale', 'unknown'],
+    ['le hanno rubato la pensione', 'unknown'],
     ['buongiorno', 'greeting'],
     ['che tempo fa?', 'unknown'],
     ['How many hours do I have left?', 'voucher_balance'],
