@@ -147,7 +147,9 @@ const oldestRows = (limit: number) => Math.max(200, 8 * limit);
 export function claimSql(channels: OutChannel[], now: Date, options: Pick<OutboundWorkerOptions, 'perChatIntervalMs'>, limit: number, oldest?: number): SQL {
   const chatGap = new Date(now.getTime() - options.perChatIntervalMs);
   const channelList = sql.raw(`(${channels.map((c) => `'${c}'`).join(', ')})`);
-  const at = sql`${now.toISOString()}::timestamptz`;
+  // `now` has millisecond precision and the database's now() (a row's next_attempt_at) microseconds:
+  // a message queued within the claim's own millisecond is due too, not left for the next poll.
+  const at = sql`${new Date(now.getTime() + 1).toISOString()}::timestamptz`;
   const gap = sql`${chatGap.toISOString()}::timestamptz`;
   const pending = sql`
           select id, channel, address, status, next_attempt_at, locked_until

@@ -37,6 +37,13 @@ const claimed = async (channels: ('telegram' | 'sms')[] = ['telegram', 'sms'], l
   (await claimOutbound(db(), channels, now, options, limit)).map((item) => item.id);
 
 describe('claimOutbound', () => {
+  it("takes a message queued within the claim's own millisecond (the database keeps microseconds)", async () => {
+    const id = await queue('sms', '+393400000001');
+    // Queued 0.6 ms after the claim's `now`, as the database's now() can be when the worker wakes at once.
+    await db().execute(sql`update outbound_messages set next_attempt_at = ${now.toISOString()}::timestamptz + interval '600 microseconds' where id = ${id}`);
+    expect(await claimed(['sms'])).toEqual([id]);
+  });
+
   it('takes only the oldest pending message of each address, oldest first', async () => {
     const a1 = await queue('telegram', '100');
     const a2 = await queue('telegram', '100');
