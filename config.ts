@@ -133,6 +133,8 @@ const envSchema = z.object({
   OUTBOUND_SMS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(10),
   /** Reminder and urgent-alert sweep interval (seconds); 0 turns the channel workers off. */
   CHANNEL_WORKER_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** Days a handled raw Telegram update / SMS webhook is kept (db/inbound-retention.ts). */
+  INBOUND_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   ...rateLimitEnv(),
 });
 
@@ -178,6 +180,8 @@ export interface Config {
   telegram: TelegramConfig;
   sms: SmsConfig;
   outbound: OutboundConfig;
+  /** Days a handled raw provider update is kept before it is deleted. */
+  inboundRetentionDays: number;
   /** Attempt limits (db/rate-limit.ts), defaults overridden by RATE_LIMIT_* variables. */
   rateLimits: RateLimitConfig;
 }
@@ -272,6 +276,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       smsPerSecond: e.OUTBOUND_SMS_PER_SECOND,
       workerIntervalSeconds: e.CHANNEL_WORKER_INTERVAL_SECONDS,
     },
+    inboundRetentionDays: e.INBOUND_RETENTION_DAYS,
     rateLimits: Object.fromEntries(
       (Object.keys(DEFAULT_RATE_LIMITS) as RateLimitName[]).map((name) => [name, (e as unknown as Record<string, RateLimitPolicy | undefined>)[RATE_LIMIT_ENV[name]] ?? DEFAULT_RATE_LIMITS[name]]),
     ) as RateLimitConfig,

@@ -13,6 +13,7 @@ import { createLogSmsSender, createTwilioSmsSender, processStoredSms } from './a
 import { createTelegramChannel, type TelegramChannel } from './bot/telegram.ts';
 import { markInboundFailed, pendingInbound } from './db/channel-inbox.ts';
 import { runCaseSweeps } from './db/case-sweeps.ts';
+import { deleteHandledInbound } from './db/inbound-retention.ts';
 import { runCheckinSweep } from './db/checkins.ts';
 import { createOutboundWorker, enqueueMissingOutbound, type ChannelSender } from './db/outbound.ts';
 import { sendDueReminders, sendUrgentAlerts } from './db/reminders.ts';
@@ -122,6 +123,12 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     caseSweepTimer = setTimeout(() => {
       runCaseSweeps(database.db, new Date())
         .catch((err) => logger.warn({ err }, 'case sweep failed'))
+        // Raw provider updates handled more than INBOUND_RETENTION_DAYS ago (idempotent too).
+        .then(async () => {
+          const deleted = await deleteHandledInbound(database.db, new Date(), config.inboundRetentionDays);
+          if (deleted > 0) logger.info({ deleted }, 'handled raw updates deleted');
+        })
+        .catch((err) => logger.warn({ err }, 'raw update retention sweep failed'))
         .finally(caseSweep);
     }, CASE_SWEEP_MS);
     caseSweepTimer.unref();

@@ -56,7 +56,11 @@ const OutboundSchema = z
 
 const ChannelStatusSchema = z
   .object({
-    inbound: z.object({ waiting: z.number().int(), handled: z.number().int(), failing: z.number().int() }),
+    inbound: z.object({
+      waiting: z.number().int(),
+      handled: z.number().int().openapi({ description: 'Raw updates handled and still kept (INBOUND_RETENTION_DAYS, default 7)' }),
+      failing: z.number().int(),
+    }),
     outbound: z.record(z.string(), z.number().int()).openapi({ description: 'Counts keyed "<channel>:<status>", e.g. "telegram:queued"' }),
   })
   .openapi('ChannelStatus');
