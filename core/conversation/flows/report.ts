@@ -22,10 +22,21 @@ const ROLE_WORDS: [RegExp, (typeof ROLES)[number]][] = [
 const PROBLEM_WORDS: [RegExp, (typeof PROBLEMS)[number]][] = [
   [/posta|non (si )?vede|non esce|non apre|not seen|mail/, 'not_seen'],
   [/confus|non ricord|smarrit|confused/, 'confused'],
-  [/mangia|cibo|magr|eat|food/, 'not_eating'],
-  [/sporc|odore|rifiut|disordin|dirty|smell/, 'home_neglected'],
-  [/aiuto|sola|solo|help|alone/, 'needs_help'],
+  [/mangia|cibo|magr|spesa|eat|food|shopping/, 'not_eating'],
+  [/sporc|odore|puzz|rifiut|disordin|dirty|smell/, 'home_neglected'],
+  // Living alone is asked on its own (askAlone): "sola" here made "vorrei solo segnalare" a need.
+  [/aiut|bisogno|non ce la fa|help|cope/, 'needs_help'],
 ];
+
+/** Every problem a text names, in the order of the choices; "other" when it names none. */
+export function problemsNamedIn(text: string): (typeof PROBLEMS)[number][] {
+  const t = plain(text);
+  const named = PROBLEMS.filter((p) => PROBLEM_WORDS.some(([re, q]) => q === p && re.test(t)));
+  return named.length > 0 ? named : ['other'];
+}
+
+/** A first message that tells the story ("la signora del terzo piano non esce più…"), not only "voglio segnalare". */
+const TELLS_A_STORY = (text: string) => text.trim().split(/\s+/).length >= 8;
 
 const triple = (): Choice[] => [
   { action: 'yes', label: ref('chat:common.yes') },
@@ -39,8 +50,23 @@ const SELF_ROLE = /\b(sono|faccio) (il |la |lo |l |un |una )?(portier\w*|portina
 export function startReport(state: EngineState, understood: Understood, text = ''): TurnResult {
   const said = SELF_ROLE.exec(plain(text))?.[0];
   const role = said ? ROLE_WORDS.find(([re]) => re.test(said))?.[1] : undefined;
-  if (role) return ask(state, { name: 'report', step: 'reporter_name', data: { role } }, understood, ref('chat:report.askReporterName'), [], [say('chat:report.intro')]);
-  return ask(state, { name: 'report', step: 'role', data: {} }, understood, ref('chat:report.askRole'), ROLES.map((r) => ({ action: r, label: ref(`chat:report.role.${r}`) })), [say('chat:report.intro')]);
+  // The first message's own words go to the social worker with the report (and may name the comune).
+  const data: Data = TELLS_A_STORY(text) ? { opening: text.trim().slice(0, 1000) } : {};
+  if (role) return ask(state, { name: 'report', step: 'reporter_name', data: { ...data, role } }, understood, ref('chat:report.askReporterName'), [], [say('chat:report.intro')]);
+  return ask(state, { name: 'report', step: 'role', data }, understood, ref('chat:report.askRole'), ROLES.map((r) => ({ action: r, label: ref(`chat:report.role.${r}`) })), [say('chat:report.intro')]);
+}
+
+/** A name has letters: a phone number or "?" given for a name is asked again. */
+function nameIn(input: FlowInput): string | undefined {
+  const name = freeText(input, 2, 100);
+  return name && /\p{L}.*\p{L}/u.test(name) ? name : undefined;
+}
+
+/** The one comune a text names, if it names exactly one. */
+function onlyComuneNamedIn(fc: FlowCtx, text: string): string | undefined {
+  const t = plain(text);
+  const named = fc.data.comuni.filter((c) => t.includes(plain(c.name)));
+  return named.length === 1 ? named[0]!.id : undefined;
 }
 
 function tri(input: FlowInput): boolean | null | undefined {
@@ -69,13 +95,13 @@ export function reportStep(fc: FlowCtx, input: FlowInput): TurnResult | undefine
       return go('reporter_name', 'chat:report.askReporterName');
     }
     case 'reporter_name': {
-      const name = freeText(input, 2, 100);
+      const name = nameIn(input);
       if (!name) return undefined;
       data.reporterName = name;
       return go('subject_name', 'chat:report.askSubjectName');
     }
     case 'subject_name': {
-      const name = freeText(input, 2, 100);
+      const name = nameIn(input);
       if (!name) return undefined;
       data.subjectName = name;
       return go('address', 'chat:report.askAddress');
@@ -84,7 +110,11 @@ export function reportStep(fc: FlowCtx, input: FlowInput): TurnResult | undefine
       const address = freeText(input, 3, 200);
       if (!address) return undefined;
       data.address = address;
-      const comune = pickComune(fc.data, { kind: 'text', text: address, understanding: { intent: 'unknown', confidence: 0 } });
+      // The address names the comune, or else the first message did ("sono il portiere di via Roma 12
+      // ad Abbiategrasso"); the recap shows it before anything is sent.
+      const comune =
+        pickComune(fc.data, { kind: 'text', text: address, understanding: { intent: 'unknown', confidence: 0 } }) ??
+        (typeof data.opening === 'string' ? onlyComuneNamedIn(fc, data.opening) : undefined);
       if (comune) {
         data.comuneId = comune;
         return go('problem', 'chat:report.askProblem', problemChoices());
@@ -98,11 +128,18 @@ export function reportStep(fc: FlowCtx, input: FlowInput): TurnResult | undefine
       return go('problem', 'chat:report.askProblem', problemChoices());
     }
     case 'problem': {
-      const t = input.kind === 'text' ? plain(input.text) : '';
-      const problem = input.kind === 'option' ? PROBLEMS.find((p) => p === input.action) : PROBLEM_WORDS.find(([re]) => re.test(t))?.[1] ?? (t.length >= 3 ? 'other' : undefined);
-      if (!problem) return undefined;
-      data.problems = [problem];
-      if (input.kind === 'text') data.details = input.text.trim().slice(0, 1000);
+      if (input.kind === 'option') {
+        const problem = PROBLEMS.find((p) => p === input.action);
+        if (!problem) return undefined;
+        data.problems = [problem];
+      } else {
+        if (plain(input.text).length < 3) return undefined;
+        // "non esce più e non fa la spesa": both problems, as the reporter told them.
+        data.problems = problemsNamedIn(input.text);
+      }
+      const told = input.kind === 'text' ? input.text.trim().slice(0, 1000) : undefined;
+      const details = [data.opening, told].filter((d): d is string => typeof d === 'string' && d !== '');
+      if (details.length > 0) data.details = details.join(' — ');
       return go('details', 'chat:report.askDetails', [{ action: 'skip', label: ref('chat:report.nothingToAdd') }]);
     }
     case 'details': {
@@ -148,8 +185,10 @@ export function reportStep(fc: FlowCtx, input: FlowInput): TurnResult | undefine
       if (v === undefined || v === null) return undefined;
       data.consent = v;
       const comune = fc.data.comuni.find((c) => c.id === data.comuneId)?.name ?? String(data.comuneId);
+      const problems = (data.problems as string[]).map((p) => ref(`chat:report.problem.${p}`));
+      const listed = problems.slice(1).reduce((list, next) => ref('chat:report.problemList', { list, next }), problems[0]!);
       return ask(state, { name: 'report', step: 'confirm', data }, understood,
-        ref('chat:report.confirm', { name: String(data.subjectName), address: String(data.address), comune, problem: ref(`chat:report.problem.${(data.problems as string[])[0]}`) }), yesNo());
+        ref(problems.length > 1 ? 'chat:report.confirmMany' : 'chat:report.confirm', { name: String(data.subjectName), address: String(data.address), comune, problem: listed }), yesNo());
     }
     case 'confirm': {
       const v = tri(input);

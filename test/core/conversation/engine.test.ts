@@ -238,6 +238,40 @@ describe('conversation engine', () => {
     expect(turn.effects[0]).toMatchObject({ comuneId: 'abbiategrasso', urgency: 'immediate', livesAlone: true, personAware: null, problems: ['not_seen'] });
   });
 
+
+  it("keeps a reporter's first message: its words go with the report, the comune it names is used, every problem told is listed", async () => {
+    const i18n = await createI18n();
+    const opening = 'Buongiorno, sono il portiere di via Roma 12 ad Abbiategrasso. La signora Bianchi del terzo piano non esce più di casa';
+    let turn = handleTurn(initialState(), { kind: 'text', text: opening }, ctx());
+    expect(turn.state.flow).toMatchObject({ name: 'report', step: 'reporter_name', data: { role: 'portiere', opening } });
+    // A number is no name: asked again.
+    turn = handleTurn(turn.state, { kind: 'text', text: '3331234567' }, ctx());
+    expect(turn.state.flow).toMatchObject({ step: 'reporter_name' });
+    for (const answer of ['Giuseppe Rossi', 'la signora Bianchi', 'via Roma 12, terzo piano']) turn = handleTurn(turn.state, { kind: 'text', text: answer }, ctx());
+    // The address names no comune, the first message did: no question about it.
+    expect(keys(turn)).toEqual(['chat:report.askProblem']);
+    turn = handleTurn(turn.state, { kind: 'text', text: 'non riesce a fare la spesa e non esce più' }, ctx());
+    for (const answer of ['no', 'sì', 'sì', 'no', 'sì']) turn = handleTurn(turn.state, { kind: 'text', text: answer }, ctx());
+    expect(keys(turn)).toEqual(['chat:report.confirmMany']);
+    expect(render(i18n, turn.replies[0]!.text, 'it')).toBe(
+      'Ricapitolo: la signora Bianchi, via Roma 12, terzo piano, Abbiategrasso. Problemi: Non si vede da giorni; Non mangia o non fa la spesa. Invio la segnalazione?',
+    );
+    turn = handleTurn(turn.state, { kind: 'text', text: 'sì' }, ctx());
+    expect(turn.effects[0]).toMatchObject({
+      comuneId: 'abbiategrasso',
+      problems: ['not_seen', 'not_eating'],
+      urgency: 'high',
+      details: `${opening} — non riesce a fare la spesa e non esce più`,
+    });
+  });
+
+  it('asks the comune when the first message names none, or two', () => {
+    for (const opening of ['sono la vicina, la signora accanto non esce più di casa da una settimana', 'sono la vicina di Albairate, la signora che abita ad Abbiategrasso non esce più']) {
+      let turn = handleTurn(initialState(), { kind: 'text', text: opening }, ctx());
+      for (const answer of ['Lucia', 'Ada Neri', 'via Verdi 3']) turn = handleTurn(turn.state, { kind: 'text', text: answer }, ctx());
+      expect(keys(turn)).toEqual(['chat:report.askComune']);
+    }
+  });
   it('answers the status of its own references only', () => {
     const known = ctx({ data: data({ mySegnalazioni: [{ reference: 'S-1043', status: 'taken_in_charge' }] }) });
     expect(keys(handleTurn(initialState(), { kind: 'text', text: 'S-1043' }, known))[0]).toBe('chat:status.reportLine');
