@@ -106,6 +106,8 @@ function actOn(state: EngineState, ctx: TurnContext, understood: Understood, u?:
       return startReport(state, understood, text);
     case 'suspend_service':
     case 'cancel_booking':
+      // A death told by someone we do not know yet: condolences and a person, not a request for a code.
+      if (!ctx.data?.linked && u?.signals?.includes('suspend_service:deceduto')) return offerHandover(state, understood, 'chat:offer.bereaved');
       return startSuspend(state, ctx, understood, text);
     case 'providers':
       return startProviders(state, ctx, understood, text);
@@ -115,12 +117,20 @@ function actOn(state: EngineState, ctx: TurnContext, understood: Understood, u?:
     default:
       // A theft or scam suffered, fear or loneliness, or more hours asked for: a person to talk
       // to, not "non ho capito".
-      if (u?.signals?.includes('victim')) return offerHandover(state, understood, 'chat:offer.victim');
-      if (u?.signals?.includes('distress')) return offerHandover(state, understood, 'chat:offer.distress');
-      if (u?.signals?.includes('more_hours')) return offerHandover(state, understood, 'chat:offer.moreHours');
+      for (const [signal, question] of OFFER_CUES) if (u?.signals?.includes(signal)) return offerHandover(state, understood, question);
       return toMenu(state, ctx, [say('chat:unknown')], understood);
   }
 }
+
+/** What a message said without a request (core/nlu signals) and the offer of a person that answers it. */
+const OFFER_CUES = new Map([
+  ['bereaved', 'chat:offer.bereaved'],
+  ['victim', 'chat:offer.victim'],
+  ['distress', 'chat:offer.distress'],
+  ['more_hours', 'chat:offer.moreHours'],
+  ['back_home', 'chat:offer.backHome'],
+  ['new_details', 'chat:offer.newDetails'],
+]);
 
 /** A complaint, fear, a wish for more hours are for a person to hear: offer to pass the conversation over. */
 function offerHandover(state: EngineState, understood: Understood, question: string): TurnResult {
@@ -316,8 +326,8 @@ function textTurn(state: EngineState, ctx: TurnContext, text: string): TurnResul
     if (result) return result;
     // Not an answer to the question: another request, or ask again.
     if (isStatusQuestion(text)) return referenceStatus(state, ctx, findReference(text)!);
-    if (understanding.signals?.includes('victim')) return offerHandover(state, understood, 'chat:offer.victim');
-    if (understanding.signals?.includes('distress')) return offerHandover(state, understood, 'chat:offer.distress');
+    // Grief, a theft, fear: heard even in the middle of a question.
+    for (const signal of ['bereaved', 'victim', 'distress']) if (understanding.signals?.includes(signal)) return offerHandover(state, understood, OFFER_CUES.get(signal)!);
     if (understood.intent !== 'unknown' && understood.intent !== 'greeting' && understanding.confidence >= 0.6) return actOn(state, ctx, understood, understanding, text);
     if (understood.intent === 'greeting') {
       // "Arrivederci" leaves the question; "grazie" or "buongiorno" is polite, not a wrong answer.

@@ -23,7 +23,7 @@
  * `npm run eval:nlu` for the figures.
  */
 import { detectEmergency } from './emergency.ts';
-import { DISTRESS, GREETING, greetingKind, MIN_SCORE, MORE_HOURS, scoreIntents, VICTIM } from './intent-rules.ts';
+import { BACK_HOME, BEREAVED, DISTRESS, GREETING, greetingKind, MIN_SCORE, MORE_HOURS, NEW_DETAILS, scoreIntents, VICTIM } from './intent-rules.ts';
 import { detectLanguage } from './language.ts';
 import { normaliseTokens } from './normalise.ts';
 import { findServices, primaryService } from './services.ts';
@@ -83,7 +83,19 @@ export function understand(text: string, context: UnderstandContext): Understand
   const [top, runnerUp] = ranked;
   if (top === undefined || top[1] < MIN_SCORE) {
     // Said without a request: answered kindly, with a person offered (core/conversation/engine.ts).
-    const cue = VICTIM.test(joined) ? 'victim' : DISTRESS.test(joined) ? 'distress' : MORE_HOURS.test(joined) ? 'more_hours' : undefined;
+    const cue = BEREAVED.test(joined)
+      ? 'bereaved'
+      : VICTIM.test(joined)
+        ? 'victim'
+        : DISTRESS.test(joined)
+          ? 'distress'
+          : MORE_HOURS.test(joined)
+            ? 'more_hours'
+            : BACK_HOME.test(joined)
+              ? 'back_home'
+              : NEW_DETAILS.test(joined)
+                ? 'new_details'
+                : undefined;
     if (cue) return { intent: 'unknown', confidence: 0, ...base, signals: [...signals, cue] };
     const greeted = GREETING.exec(joined);
     if (greeted) return { intent: 'greeting', confidence: 0.9, ...base, signals: ['greeting', `greeting:${greetingKind(greeted[3]!)}`] };

@@ -50,7 +50,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   r('apply_info', 'come-si-fa', 3, /\bcome (si fa|si puo|faccio|posso|fare|si richiede|si chiede|si ottiene) (per |a |ad )?(avere|ottenere|richiedere|chiedere|fare domanda|accedere|attivare)\b|\bcome si fa\b|\bcome si (richiede|chiede|ottiene|presenta)\b/),
   r('apply_info', 'come-funziona', 3, /\bcome funzion\w*/),
   r('apply_info', 'fare-domanda', 2.5, /\b(fare|presentare|compilare|faccio) (la |una )?domanda\b/),
-  r('apply_info', 'requisiti', 3, /\b(requisit\w*|documenti|isee|diritto)\b|\bchi (puo|possono) (avere|fare|richiedere|accedere|ottenere|chiedere)\b|\b(posso|puo|possiamo) (avere|ottenere|richiedere) (il|l|la|un|una|lo)\b|\bcosa (devo|dobbiamo|bisogna|si deve|occorre) (portare|preparare|allegare|presentare)( per (la |fare la )?(domanda|richiesta)| per il voucher| in comune| all ufficio)?$|\bcosa (devo|dobbiamo|bisogna|si deve|occorre) (portare|preparare|allegare|presentare) per (la |fare la )?(domanda|richiesta)\b|\b(che|quali) carte\b/),
+  r('apply_info', 'requisiti', 3, /\b(requisit\w*|documenti|isee|diritto)\b|\bchi (puo|possono) (avere|fare|richiedere|accedere|ottenere|chiedere)\b|\b(posso|puo|possiamo) (avere|ottenere|richiedere) (il|l|la|un|una|lo)\b|\bcosa (devo|dobbiamo|bisogna|si deve|occorre) (portare|preparare|allegare|presentare)( per (la |fare la )?(domanda|richiesta)| per il voucher| in comune| all ufficio)?$|\bcosa (devo|dobbiamo|bisogna|si deve|occorre) (portare|preparare|allegare|presentare) per (la |fare la )?(domanda|richiesta)\b|\b(che|quali) carte\b|\b(mi|ci|le|gli) spett\w*|\bne ho diritto\b|\brientr\w* nei requisiti\b/),
   r('apply_info', 'dove-domanda', 3, /\bmodul\w*|\bdove (si|devo|posso|bisogna|vado|trovo)\b.{0,25}\b(domanda|andare|presentare|rivolger\w*|richiesta)\b|\ba chi (mi )?(devo|posso|bisogna) rivolger\w*/),
   r('apply_info', 'costo', 3, /\bquant\w* (costa|si paga|pago|paga)\b|\bcosta qualcosa\b|\bcosto del servizio\b|\btariff\w*|\bquanto (devo|dobbiamo|si deve|bisogna) pagare\b|\b(e|sara) (gratis|gratuito|gratuita)\b|\bsi paga\b|\bdevo pagare qualcosa\b|\bhow much (does it|is it|will it) cost\b|\bis it free\b/),
   r('apply_info', 'cos-e', 2.5, /\bcos e (il|la|un|una) (voucher|servizio|sad)\b|\bvoucher social\w*|\bcosa (bisogna|devo|serve|servono|si deve|ci vuole|occorre) (fare )?(per|a) \w+|\b(richiedere|chiedere|attivare) (il|l) (servizio|assistenza|voucher)\b|\biscri\w*/),
@@ -154,6 +154,18 @@ export const DISTRESS =
  */
 export const VICTIM =
   /\b((mi|ci|le|gli|l) hanno (appena |gia |ancora |di nuovo )?(rubato|portato via (la borsa|il portafoglio|i soldi)|(derubat|scippat|truffat|imbrogliat)[oaie])|(sono|e|siamo) (appena )?stat[oaie] (derubat|scippat|truffat|imbrogliat)[oaie]|ho subito un furto|i (was|have been) (robbed|scammed))\b/;
+
+/** A death told ("mio marito è morto", "la mamma è venuta a mancare"): condolences and a person, never "non ho capito". */
+export const BEREAVED =
+  /\b((e|sono) (appena |purtroppo )?(mort[oa]|mancat[oa]|decedut[oa]|scompars[oa])|(e|sono) venut[oa] a mancare|ho perso (mio |mia |il mio |la mia )?(marito|moglie|madre|mamma|padre|papa|figlio|figlia|fratello|sorella|compagno|compagna)|lutto|funerale|(passed away|died))\b/;
+
+/** A new address or telephone number: staff keep a person's details, so a person is offered. */
+export const NEW_DETAILS =
+  /\b(ho cambiato (casa|indirizzo|numero|telefono|cellulare)|(cambio|cambiato) (di |l )?(indirizzo|residenza|numero di telefono)|mi sono trasferit[oa]|(ci|mi) trasferisc\w*|trasloc\w*|(nuovo|altro) (indirizzo|numero di telefono|numero di cellulare)|(moved house|new address|new (phone )?number))\b/;
+
+/** Home again after hospital, or asking for the visits to start again after a suspension. */
+export const BACK_HOME =
+  /\b((sono|e|siamo) (appena )?(tornat|rientrat)[oaie] (a casa|dall ospedale|dalla clinica|dal ricovero|dalla riabilitazione)|(mi|l|la|lo|ci) hanno dimess[oaie]|(sono|e) stat[oa] dimess[oa]|(riprendere|riattivare|far ripartire|ricominciare|riavere) (il servizio|l assistenza|le visite|il voucher)|(back home|home again) (from|after) (the )?hospital)\b/;
 
 /** Asking for more voucher hours: a new assessment by the assistente sociale, not something the chat decides. */
 export const MORE_HOURS = /\b(piu ore|altre ore|ore in piu|aument\w* (le |delle )?ore|more hours)\b/;

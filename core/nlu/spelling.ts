@@ -6,7 +6,7 @@
 // rule ever loses a word to the corrector.
 import { EDIT, typoDistance } from './edit-distance.ts';
 import { EMERGENCY_GUARD_WORDS, EMERGENCY_PATTERNS } from './emergency.ts';
-import { DISTRESS, GREETING, INTENT_RULES, MORE_HOURS, VICTIM } from './intent-rules.ts';
+import { BACK_HOME, BEREAVED, DISTRESS, GREETING, INTENT_RULES, MORE_HOURS, NEW_DETAILS, VICTIM } from './intent-rules.ts';
 import { SERVICE_PATTERNS } from './services.ts';
 import { SUBJECT_PATTERNS } from './subject.ts';
 
@@ -42,7 +42,10 @@ prelievo analisi ospedale
 voucher ore saldo credito rimaste rimasti restano rimangono residue residui disponibili
 domanda pratica richiesta graduatoria attesa posizione esito risposta novita notizie valutazione
 accolta accettata approvata respinta rifiutata presentato presentata
-requisiti documenti isee diritto costa costo tariffa tariffe iscrivermi iscriversi funziona
+requisiti documenti isee diritto spetta spettano spetterebbe costa costo tariffa tariffe iscrivermi iscriversi funziona
+morto morta morti mancato mancata deceduto deceduta scomparso scomparsa lutto funerale
+dimesso dimessa dimessi rientrato rientrata riprendere riattivare ripartire ricominciare
+trasferito trasferita trasferiti trasloco traslocare traslocato indirizzo residenza cellulare
 funzionano informazioni ufficio sportello servizi sociali sociale orari orario
 segnalare segnalo segnalazione segnalazioni portiere portinaia portinaio custode vicina vicino
 vicini inquilina inquilino condomino condominio palazzo stabile pianerottolo anziana anziano
@@ -186,7 +189,7 @@ export function wordsInPatterns(patterns: Iterable<RegExp>): string[] {
 // Rule words are always protected; they become correction targets only when they look like whole
 // words (Italian words end in a vowel), because a stem inside an alternation ("svenut" in
 // `(cadut|svenut)[oa]`) is not something to correct towards.
-for (const w of wordsInPatterns([...EMERGENCY_PATTERNS, ...INTENT_RULES.map((r) => r.pattern), GREETING, DISTRESS, VICTIM, MORE_HOURS, ...SERVICE_PATTERNS, ...SUBJECT_PATTERNS])) {
+for (const w of wordsInPatterns([...EMERGENCY_PATTERNS, ...INTENT_RULES.map((r) => r.pattern), GREETING, DISTRESS, VICTIM, MORE_HOURS, BEREAVED, NEW_DETAILS, BACK_HOME, ...SERVICE_PATTERNS, ...SUBJECT_PATTERNS])) {
   if (/[aeiou]$/.test(w)) addTarget(w);
   else KNOWN.add(w);
 }

@@ -44,6 +44,32 @@ describe('fear, loneliness, theft and more hours', () => {
     expect(keys(handleTurn(asking.state, { kind: 'text', text: 'ho tanta paura' }, ctx(morning)))).toEqual(['chat:offer.distress']);
     expect(understand('mia mamma è abbandonata a se stessa', { now: morning }).intent).toBe('report_person');
   });
+
+  it('a death, a return from hospital, a new address: the right words and a person offered, never "non ho capito"', () => {
+    const cases: [string, string][] = [
+      ['mio marito è morto la settimana scorsa', 'chat:offer.bereaved'],
+      ['la mamma è venuta a mancare ieri', 'chat:offer.bereaved'],
+      ['ho perso mia moglie a ottobre', 'chat:offer.bereaved'],
+      ['sono tornata a casa dall ospedale', 'chat:offer.backHome'],
+      ["mi hanno dimessa ieri dall'ospedale", 'chat:offer.backHome'],
+      ['si può riprendere il servizio da lunedì?', 'chat:offer.backHome'],
+      ['ho cambiato indirizzo', 'chat:offer.newDetails'],
+      ['mi sono trasferita da mia figlia a Rosate', 'chat:offer.newDetails'],
+      ['ecco il mio nuovo numero di telefono', 'chat:offer.newDetails'],
+    ];
+    for (const [text, key] of cases) {
+      const turn = handleTurn(initialState(), { kind: 'text', text }, ctx(morning));
+      expect(keys(turn), text).toEqual([key]);
+      expect(turn.state.step, text).toBe('offer_handover');
+    }
+    // Lost keys are not a loss in the family; the words survive the typo repair ("morto" was read "morte").
+    expect(understand('ho perso le chiavi', { now: morning }).signals ?? []).not.toContain('bereaved');
+    expect(understand('mi spetta il voucher?', { now: morning })).toMatchObject({ intent: 'apply_info' });
+    expect(understand('buonasera vorrei sapere se mi spetta il voucher ho 82 anni e vivo sola a rosate', { now: morning }).intent).toBe('apply_info');
+    // Grief breaks into a question too.
+    const asking = handleTurn(initialState(), { kind: 'text', text: 'mi serve aiuto per la spesa' }, ctx(morning));
+    expect(keys(handleTurn(asking.state, { kind: 'text', text: 'purtroppo mio marito è morto' }, ctx(morning)))).toEqual(['chat:offer.bereaved']);
+  });
 });
 
 describe('greetings', () => {
