@@ -29,6 +29,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   r('voucher_balance', 'ore-che-restano', 3, /\b(restano|rimangono|rimasto|rimaste|avanzano|restare) .{0,20}\bore\b|\bore .{0,20}\b(restano|rimangono|rimaste)\b/),
   r('voucher_balance', 'saldo', 3, /\b(saldo|credito)\b/),
   r('voucher_balance', 'quanti-voucher', 3, /\bquant[ie] voucher\b|\bvoucher (\w+ ){0,3}(rimast\w*|resid\w*|ancora)\b|\bancora .{0,12}\bvoucher\b/),
+  r('voucher_balance', 'scadenza', 3.5, /\b(quando|fino a quando) (scade|finisce|termina|dura) (il |l |la )?(mio |mia )?(voucher|servizio|assistenza|programma)\b|\bfino a quando (ho|avro|abbiamo|ha|dura) (il |l |la )?(voucher|servizio|assistenza)\b|\bscadenza (del )?voucher\b|\bquant\w* (soldi|euro) .{0,15}\bvoucher\b/),
   r('voucher_balance', 'ore-finite', 3, /\bfinit\w* (le )?ore\b|\bore finit\w*/),
   // "Quando viene l'operatrice?": the next visit, answered from the same read as the hours.
   r('voucher_balance', 'next-visit', 3, /\bquando (viene|vengono|arriva|arrivano|passa|passano|verra|verranno|torna|tornano)\b(?! (l |il |la )?(assistente|assistenti|servizio sociale|servizi sociali))|\ba che ora (viene|vengono|arriva|arrivano|passa)\b|\bprossim[ao] (visita|appuntamento|intervento|passaggio)\b|\bwhen (is|will|does) (the |my )?(next )?(visit|carer|care worker)\b|\bnext visit\b/),
@@ -44,6 +45,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   r('application_status', 'domanda-fatta', 3, /\b(ho|abbiamo|hanno|ha) (gia )?(fatto|presentato|mandato|inviato|spedito|consegnato) (la |una )?(domanda|richiesta|pratica)\b|\b(fatto|presentato) .{0,10}\bdomanda\b/),
   r('application_status', 'quando-risposta', 3, /\bquando (mi |ci |le |gli )?(rispond\w*|fate sapere|fa sapere|fanno sapere|arriva la risposta|parte il servizio|inizia il servizio|comincia il servizio|viene l assistente sociale)\b|\brisposta scritta\b|\bquando (mi |ci )?(chiamate|chiamano|contattate|contattano) per (la|il) (domanda|pratica|richiesta|valutazione|visita)\b/),
   r('application_status', 'dalla-domanda', 2, /\bdalla domanda\b/),
+  r('application_status', 'risposto', 3, /\b(avete|hanno|ha) (gia )?risposto (alla|sulla|per la) (mia |sua )?(domanda|richiesta|pratica)\b|\bnon (mi |ci )?(e arrivata|ho ricevuto|abbiamo ricevuto|arriva) (ancora )?(la |nessuna )?(lettera|risposta)\b/),
   r('application_status', 'application-en', 3, /\b(my|her|his|the) application\b|\bwaiting list\b|\bapplication (status|approved)\b|\b(been|was|is) approved\b|\bany news\b/),
 
   // apply_info — how to apply, who is eligible, documents, cost, where.
@@ -54,6 +56,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   r('apply_info', 'dove-domanda', 3, /\bmodul\w*|\bdove (si|devo|posso|bisogna|vado|trovo)\b.{0,25}\b(domanda|andare|presentare|rivolger\w*|richiesta)\b|\ba chi (mi )?(devo|posso|bisogna) rivolger\w*/),
   r('apply_info', 'costo', 3, /\bquant\w* (costa|si paga|pago|paga)\b|\bcosta qualcosa\b|\bcosto del servizio\b|\btariff\w*|\bquanto (devo|dobbiamo|si deve|bisogna) pagare\b|\b(e|sara) (gratis|gratuito|gratuita)\b|\bsi paga\b|\bdevo pagare qualcosa\b|\bhow much (does it|is it|will it) cost\b|\bis it free\b/),
   r('apply_info', 'cos-e', 2.5, /\bcos e (il|la|un|una) (voucher|servizio|sad)\b|\bvoucher social\w*|\bcosa (bisogna|devo|serve|servono|si deve|ci vuole|occorre) (fare )?(per|a) \w+|\b(richiedere|chiedere|attivare) (il|l) (servizio|assistenza|voucher)\b|\biscri\w*/),
+  r('apply_info', 'rinnovo', 3, /\brinnov\w* (la |il |l )?(domanda|voucher|servizio|richiesta|isee)\b/),
   r('apply_info', 'info', 2, /\b(info|informazion\w*)\b/),
   r('apply_info', 'ufficio-orari', 2, /\b(orari\w*|a che ora (e )?aperto|ufficio|servizi sociali|sportello)\b/),
   r('apply_info', 'apply-en', 3, /\bhow (do|can) (i|we|she|he|my \w+) (apply|get|request|sign up)\b|\bapply\b|\beligib\w*|\brequirements\b|\bwho can\b|\bhow does it work\b|\bhow much does it cost\b/),
@@ -83,6 +86,8 @@ export const INTENT_RULES: readonly IntentRule[] = [
   r('talk_to_operator', 'non-capisco', 3, /\bnon (ho )?capit\w*|\bnon capisco\b|\bsono confus\w*|\b(i m confused|don t understand)\b/),
   r('talk_to_operator', 'human-en', 4, /\b(human|real person|talk to (someone|somebody|a person)|speak (to|with) (someone|somebody|a person|an operator)|call me|call me back|operator)\b/),
   r('talk_to_operator', 'solo-aiuto', 3, /^(aiuto|help)( (per favore|please))?$/),
+  // The carer is the provider's to change, through staff: a person, not the visit-moving flow.
+  r('talk_to_operator', 'cambiare-operatrice', 3, /\b(cambi\w*|sostitu\w*) (l |la |il |un |una )?(operatric\w*|operator\w*|badante|assistente domiciliare)\b/),
   r('talk_to_operator', 'un-operatore', 2.5, /\bun operatore\b|\b(mi|ci) (puo|potete|potreste|potrebbe|fate|fa) (ri)?chiamare\b/),
 
   // suspend_service — pause or stop the whole programme for a period (art. 13).
@@ -99,7 +104,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
 
   // cancel_booking — one visit: cancel, move, postpone.
   r('cancel_booking', 'annullare', 4, /\b(annull\w*|disdi\w*|disdett\w*|cancell\w*)\b/),
-  r('cancel_booking', 'spostare', 4, /\b(spost\w*|cambi\w*) (l |la |il |lo )?(appuntamento|visita|intervento|incontro|operatrice|spesa|bagno|orario|giorno)\b|\b(rimand\w*|rinvi\w*|posticip\w*)\b/),
+  r('cancel_booking', 'spostare', 4, /\b(spost\w*|cambi\w*) (l |la |il |lo )?(appuntamento|visita|intervento|incontro|spesa|bagno|orario|giorno)\b|\bspost\w* (l |la )?operatrice\b|\b(rimand\w*|rinvi\w*|posticip\w*)\b/),
   r('cancel_booking', 'giorno-non-venite', 3, /\b(oggi|domani|dopodomani|lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|stamattina|stasera|pomeriggio|mattina) (\w+ ){0,3}non (venite|venga|serve|ci sono|sono in casa|mandate|ci sara)\b/),
   r('cancel_booking', 'non-venite', 2.5, /\bnon (venite|venga|mandate nessuno|ci sono)\b/),
   r('cancel_booking', 'non-serve-piu', 2, /\bnon serve piu\b/),
@@ -146,7 +151,7 @@ export const GREETING = /^((ehi|ei|hey|oh|ok|okay|allora|va bene|bene|benissimo|
  * but never to be answered with "non ho capito". Real danger is the emergency detector's.
  */
 export const DISTRESS =
-  /\b(ho (tanta |molta )?paura|mi sento (tanto |molto |cosi )?(sola|solo|triste|abbandonata|abbandonato|disperata|disperato|male)|sono (tanto |molto |cosi )?(triste|disperata|disperato|depressa|depresso|abbandonata|abbandonato)|non ce la faccio piu|nessuno mi (aiuta|ascolta|cerca)|non ho (piu )?nessuno|sono sola e|sono solo e|piango|i am (scared|afraid|lonely)|i feel (lonely|alone|scared))\b/;
+  /\b(ho (tanta |molta )?paura|mi sento (tanto |molto |cosi )?(sola|solo|triste|abbandonata|abbandonato|disperata|disperato|male)|sono (tanto |molto |cosi )?(triste|disperata|disperato|depressa|depresso|abbandonata|abbandonato)|non ce la faccio piu|non so (piu )?(cosa|come) fare|nessuno mi (aiuta|ascolta|cerca)|non ho (piu )?nessuno|sono sola e|sono solo e|piango|i am (scared|afraid|lonely)|i feel (lonely|alone|scared))\b/;
 
 /**
  * A theft or a scam already suffered ("mi hanno rubato la borsa", "mia mamma è stata truffata"):

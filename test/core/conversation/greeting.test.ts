@@ -12,7 +12,7 @@ const keys = (turn: { replies: { text: { key: string } }[] }) => turn.replies.ma
 describe('fear, loneliness, theft and more hours', () => {
   const morning = new Date('2026-11-23T09:00:00Z');
   it('are never answered with "non ho capito": a person is offered, and 112 for danger', () => {
-    for (const text of ['sono sola e ho paura', 'mi sento tanto sola', 'mi sento abbandonata', 'non ho più nessuno', 'I feel lonely']) {
+    for (const text of ['sono sola e ho paura', 'mi sento tanto sola', 'mi sento abbandonata', 'non ho più nessuno', 'I feel lonely', "mia madre ha l'alzheimer e non so più come fare"]) {
       const turn = handleTurn(initialState(), { kind: 'text', text }, ctx(morning));
       expect(keys(turn), text).toEqual(['chat:offer.distress']);
       expect(turn.state.step, text).toBe('offer_handover');

@@ -63,6 +63,14 @@ describe('understand: intents', () => {
     ['che tempo fa?', 'unknown'],
     ['How many hours do I have left?', 'voucher_balance'],
     ['How do I apply for home care?', 'apply_info'],
+    ['mi avete risposto alla domanda?', 'application_status'],
+    ['non ho ricevuto la lettera del comune', 'application_status'],
+    ['quando scade il voucher?', 'voucher_balance'],
+    ['fino a quando ho il servizio?', 'voucher_balance'],
+    ['quanti soldi ho nel voucher', 'voucher_balance'],
+    ['devo rinnovare la domanda?', 'apply_info'],
+    ['posso cambiare operatrice?', 'talk_to_operator'],
+    ['vorrei cambiare il giorno della visita', 'cancel_booking'],
   ])('"%s" → %s', (text, intent) => {
     expect(read(text).intent).toBe(intent);
   });
