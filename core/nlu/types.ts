@@ -25,6 +25,8 @@ export interface WhenExpression {
   partOfDay?: 'morning' | 'afternoon' | 'evening';
   /** Last day of a range ("dal 10 al 20 dicembre"), ISO calendar date; `date` is the first day. */
   until?: string;
+  /** No day was said, only an hour: `date` is today if the hour is still ahead, else tomorrow. */
+  dayAssumed?: true;
 }
 
 /** What kind of emergency the detector recognised, so the reply can say what to do first. */

@@ -113,6 +113,7 @@ export function parseWhen(tokens: readonly string[], now: Date): WhenExpression 
     const [h, m] = time.split(':').map(Number);
     const stillAhead = (h ?? 0) * 60 + (m ?? 0) > nowRome.hour * 60 + nowRome.minute;
     out.date = (stillAhead ? today : today.plus({ days: 1 })).toISODate() ?? undefined;
+    out.dayAssumed = true;
   }
   if (time !== undefined) out.time = time;
   if (partOfDay !== undefined) out.partOfDay = partOfDay;

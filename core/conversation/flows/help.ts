@@ -217,6 +217,14 @@ export function helpStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined 
       return nextHelp(state, ctx, understood, data);
     }
     case 'confirm': {
+      // "No, meglio venerdì", "sì, ma alle 10": a new day or time is a change, whatever word comes first.
+      const said = input.kind === 'text' ? understand(input.text, { now: ctx.now, locale: ctx.locale }).when : undefined;
+      if (said?.date || said?.time) {
+        const when = whenToData(said);
+        // "Sì, ma alle 11": the day of the recap stays.
+        if (said.dayAssumed) delete when.date;
+        return nextHelp(state, ctx, understood, { ...data, ...when });
+      }
       const answer = input.kind === 'option' ? input.action : readYesNo(input.text) ?? (/\b(cambi\w*|spost\w*|modific\w*|altro giorno|altra ora|change)\b/.test(plain(input.text)) ? 'change' : undefined);
       if (answer === 'change') {
         const { date: _d, time: _t, ...rest } = data;

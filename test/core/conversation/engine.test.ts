@@ -149,6 +149,24 @@ describe('conversation engine', () => {
     }
   });
 
+  it('at the recap, a new day or time is taken as the change it is, even after "no" (it cancelled the request)', () => {
+    const cases: [string, string][] = [
+      ['no, meglio venerdì', '2026-11-27T09:00:00.000Z'], // Friday, the time kept
+      ['sì, ma alle 11', '2026-11-26T10:00:00.000Z'], // Thursday kept, 11:00 in Rome
+      ['venerdì pomeriggio', '2026-11-27T14:00:00.000Z'],
+    ];
+    for (const [text, start] of cases) {
+      const first = handleTurn(startConversation().state, { kind: 'text', text: 'vorrei aiuto per il bagno giovedi alle 10' }, linkedCtx());
+      const changed = handleTurn(first.state, { kind: 'text', text }, linkedCtx());
+      expect(keys(changed), text).toEqual(['chat:help.confirm']);
+      const yes = handleTurn(changed.state, { kind: 'text', text: 'sì' }, linkedCtx());
+      expect(yes.effects[0], text).toMatchObject({ kind: 'create_request', requestedStart: start });
+    }
+    // A plain "no" still leaves everything.
+    const first = handleTurn(startConversation().state, { kind: 'text', text: 'vorrei aiuto per il bagno giovedi alle 10' }, linkedCtx());
+    expect(keys(handleTurn(first.state, { kind: 'text', text: 'no' }, linkedCtx()))).toEqual(['chat:common.cancelled', 'chat:menu.prompt']);
+  });
+
   it("lists a comune's providers without a placeholder for a phone or a timetable it does not know", async () => {
     const i18n = await createI18n();
     const providers: ChatContext['providers'] = [

@@ -40,9 +40,11 @@ describe('parseWhen, relative to Monday 2026-11-23 09:00 Europe/Rome', () => {
   });
 
   it('puts a bare time today while it is ahead, tomorrow once it has passed', () => {
-    expect(when('alle 15:30')).toEqual({ date: '2026-11-23', time: '15:30' });
-    expect(when('alle 15.30')).toEqual({ date: '2026-11-23', time: '15:30' });
-    expect(when('alle 8')).toEqual({ date: '2026-11-24', time: '08:00' });
+    expect(when('alle 15:30')).toEqual({ date: '2026-11-23', time: '15:30', dayAssumed: true });
+    expect(when('alle 15.30')).toEqual({ date: '2026-11-23', time: '15:30', dayAssumed: true });
+    expect(when('alle 8')).toEqual({ date: '2026-11-24', time: '08:00', dayAssumed: true });
+    // A day said is not assumed.
+    expect(when('domani alle 8')).toEqual({ date: '2026-11-24', time: '08:00' });
   });
 
   it('reads Italian clock phrases', () => {
@@ -136,9 +138,9 @@ describe('parseWhen in DST weeks (Europe/Rome)', () => {
 
   it('compares a bare time with now in summer time on the spring Sunday', () => {
     const sunday1030 = new Date('2026-03-29T08:30:00Z'); // 10:30 CEST; 10:00 CEST is 08:00Z, already past
-    expect(when('alle 10', sunday1030)).toEqual({ date: '2026-03-30', time: '10:00' });
-    expect(when('alle 11', sunday1030)).toEqual({ date: '2026-03-29', time: '11:00' });
-    expect(when('alle 9 di mattina', sunday1030)).toEqual({ date: '2026-03-30', time: '09:00', partOfDay: 'morning' });
+    expect(when('alle 10', sunday1030)).toEqual({ date: '2026-03-30', time: '10:00', dayAssumed: true });
+    expect(when('alle 11', sunday1030)).toEqual({ date: '2026-03-29', time: '11:00', dayAssumed: true });
+    expect(when('alle 9 di mattina', sunday1030)).toEqual({ date: '2026-03-30', time: '09:00', partOfDay: 'morning', dayAssumed: true });
   });
 });
 
