@@ -10,7 +10,7 @@
  */
 import { understand } from '../nlu/index.ts';
 import type { Intent, Understanding } from '../nlu/types.ts';
-import { applicationStep, balanceStep, linkStep, looksLikeLinkCode, normaliseLinkCode, startApplication, startBalance, startLink, tryLinkCode } from './flows/account.ts';
+import { applicationStep, balanceStep, linkStep, looksLikeLinkCode, normaliseLinkCode, startApplication, startBalance, startContactChange, startLink, tryLinkCode } from './flows/account.ts';
 import { checkinOption, checkinText, withCheckinEmergency } from './flows/checkin.ts';
 import { greetingReplyKey, isEvening } from './greeting.ts';
 import { helpStep, startHelp, startSuspend, suspendStep } from './flows/help.ts';
@@ -117,6 +117,10 @@ function actOn(state: EngineState, ctx: TurnContext, understood: Understood, u?:
     default:
       // A theft or scam suffered, fear or loneliness, or more hours asked for: a person to talk
       // to, not "non ho capito".
+      if (u?.signals?.includes('new_details')) {
+        const change = startContactChange(state, ctx, text);
+        if (change) return change;
+      }
       for (const [signal, question] of OFFER_CUES) if (u?.signals?.includes(signal)) return offerHandover(state, understood, question);
       return toMenu(state, ctx, [say('chat:unknown')], understood);
   }

@@ -51,6 +51,8 @@ const RELATIVE_OFFSETS: Readonly<Record<string, number>> = {
   oggi: 0, stamattina: 0, stasera: 0, stanotte: 0, today: 0, tonight: 0, 'this morning': 0, 'this afternoon': 0, 'this evening': 0,
   domani: 1, tomorrow: 1, dopodomani: 2, ieri: -1, yesterday: -1, altroieri: -2,
 };
+// "La settimana prossima": Monday to Sunday of next week (a range, like "dal 10 al 20 dicembre").
+const NEXT_WEEK = /\b(settimana prossima|prossima settimana|next week)\b/;
 const IN_DAYS = new RegExp(String.raw`\b(?:tra|fra|in) (${NUM_RE.slice(1, -1)}|un|a) (giorn[oi]|settiman[ae]|days?|weeks?)\b`, 'g');
 
 const TIME_PREP = String.raw`(?:alle|all|ore|dalle|dall|verso le|per le|entro le|dopo le|at|around|by|from)`;
@@ -71,13 +73,13 @@ const PART_OF_DAY: ReadonlyArray<[RegExp, NonNullable<WhenExpression['partOfDay'
 ];
 
 const MAY_HAVE_DATE_OR_TIME = new RegExp(
-  String.raw`\d|\b(${Object.keys(WEEKDAYS).join('|')}|${Object.keys(RELATIVE_OFFSETS).join('|')}|mezzogiorno|noon|mezzanotte|midnight)\b|\b(${Object.keys(NUMBER_WORDS).join('|')}) ${MONTH_RE}\b|\b${TIME_PREP} (${Object.keys(NUMBER_WORDS).join('|')})\b|\b(tra|fra|in) (${Object.keys(NUMBER_WORDS).join('|')}|un|a)\b`,
+  String.raw`\d|\b(${Object.keys(WEEKDAYS).join('|')}|${Object.keys(RELATIVE_OFFSETS).join('|')}|mezzogiorno|noon|mezzanotte|midnight|settimana prossima|prossima settimana|next week)\b|\b(${Object.keys(NUMBER_WORDS).join('|')}) ${MONTH_RE}\b|\b${TIME_PREP} (${Object.keys(NUMBER_WORDS).join('|')})\b|\b(tra|fra|in) (${Object.keys(NUMBER_WORDS).join('|')}|un|a)\b`,
 );
 
 interface DateHit {
   date: DateTime;
   at: number;
-  /** 3 explicit date, 2 weekday, 1 relative day. */
+  /** 3 explicit date, 2 weekday, 1 relative day, 0 a whole week. */
   rank: number;
   until?: DateTime;
 }
@@ -158,10 +160,17 @@ function findDates(text: string, today: DateTime): DateHit[] {
       if (date !== undefined) hits.push({ date, at: m.index, rank: 3 });
     }
   }
+  const nextWeek = NEXT_WEEK.exec(text);
+  const nextMonday = today.plus({ days: 8 - today.weekday });
   for (const m of matchesOf(WEEKDAY, text)) {
     const weekday = WEEKDAYS[m[2] ?? ''];
     if (weekday === undefined) continue;
     const back = m[1] === 'last ' || (m[3] ?? '').startsWith(' scors');
+    // "Martedì della prossima settimana": that week's Tuesday, even when this week's is still ahead.
+    if (nextWeek !== null && !back) {
+      hits.push({ date: nextMonday.plus({ days: weekday - 1 }), at: m.index, rank: 2 });
+      continue;
+    }
     const delta = back ? -(((today.weekday - weekday + 6) % 7) + 1) : ((weekday - today.weekday + 6) % 7) + 1;
     hits.push({ date: today.plus({ days: delta }), at: m.index, rank: 2 });
   }
@@ -169,6 +178,7 @@ function findDates(text: string, today: DateTime): DateHit[] {
     const offset = RELATIVE_OFFSETS[m[1] ?? ''];
     if (offset !== undefined) hits.push({ date: today.plus({ days: offset }), at: m.index, rank: 1 });
   }
+  if (nextWeek !== null) hits.push({ date: nextMonday, at: nextWeek.index, rank: 0, until: nextMonday.plus({ days: 6 }) });
   for (const m of matchesOf(IN_DAYS, text)) {
     const n = m[1] === 'un' || m[1] === 'a' ? 1 : toNumber(m[1]);
     const unit = m[2] ?? '';

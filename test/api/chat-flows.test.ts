@@ -257,7 +257,7 @@ describe.skipIf(postgresSkipped)('chat flows: identity, hours, application, help
     const chat = await linked(file.personId);
     // Reason and dates in the first message: straight to the summary.
     const confirm = await chat.say('devo andare in ospedale dal 10 al 20 dicembre, bisogna sospendere il servizio');
-    expect(confirm.text).toMatch(/Ricovero in ospedale, dal .*10 dicembre al .*20 dicembre/);
+    expect(confirm.text).toMatch(/Ricovero in ospedale, da giovedì 10 dicembre a domenica 20 dicembre/);
     const done = await chat.choose(/^Sì$/);
     expect(done.text).toMatch(/servizio sociale lo confermerà/);
     const rows = await t.db.database.db.select().from(programmeSuspensions).where(and(eq(programmeSuspensions.programmeId, file.programmeId), eq(programmeSuspensions.source, 'chat')));

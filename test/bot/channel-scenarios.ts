@@ -108,7 +108,7 @@ export const SCENARIOS: Scenario[] = [
       const file = await env.f.createFile('albairate');
       const user = await linkedUser(env, file.personId);
       const confirm = await user.say('devo andare in ospedale dal 10 al 20 dicembre, bisogna sospendere il servizio');
-      expect(confirm).toMatch(/Ricovero in ospedale, dal .*10 dicembre al .*20 dicembre/);
+      expect(confirm).toMatch(/Ricovero in ospedale, da giovedì 10 dicembre a domenica 20 dicembre/);
       expect(await user.choose(/^S[iì]$/)).toMatch(/servizio sociale lo confermer/);
       const rows = await env.t.db.database.db
         .select()

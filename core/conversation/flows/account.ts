@@ -194,6 +194,27 @@ function answerApplication(state: EngineState, ctx: TurnContext, person: LinkedP
   ]);
 }
 
+/**
+ * "Ho cambiato indirizzo", "ecco il mio nuovo numero": one person known to this chat goes straight
+ * to the change of contacts (checked by the assistente sociale); a delegate of several people, or a
+ * chat not linked yet, is offered a person by the engine instead (undefined here).
+ */
+export function startContactChange(state: EngineState, ctx: TurnContext, text: string): TurnResult | undefined {
+  const people = ctx.data?.linked ? ctx.data.people : [];
+  if (people.length !== 1) return undefined;
+  const person = people[0]!;
+  const understood = intentOnly('application_status');
+  const data = { personId: person.personId, ...(person.application ? { applicationId: person.application.id } : {}) };
+  const t = plain(text);
+  const field = /indirizz|residenz|trasfer|trasloc|address|moved/.test(t) ? 'address' : /telef|cellular|numero|phone/.test(t) ? 'phone' : /mail/.test(t) ? 'email' : undefined;
+  if (field) return ask(state, { name: 'application', step: 'value', data: { ...data, field } }, understood, ref(`chat:application.askValue.${field}`));
+  return ask(state, { name: 'application', step: 'field', data }, understood, ref('chat:application.whichField'), [
+    { action: 'phone', label: ref('chat:application.field.phone') },
+    { action: 'email', label: ref('chat:application.field.email') },
+    { action: 'address', label: ref('chat:application.field.address') },
+  ]);
+}
+
 const PHONE = /^\+?[\d\s/.-]{6,20}$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[a-z]{2,}$/i;
 

@@ -436,6 +436,8 @@ export function reasonFromText(text: string): string | undefined {
   if (/rinunc|non voglio piu|disdire il servizio|stop the service/.test(t)) return 'renunciation';
   if (/spost|anticip|rimand|\bmove\b/.test(t)) return 'move_visit';
   if (/annull|disdic|cancel/.test(t)) return 'cancel_visit';
+  // Away for a while, said in everyday words: "vado da mia figlia", "sono via", "non ci sono".
+  if (/\bvado (via|da|dai|dalla|dal|al|in)\b|\b(sono|saro|siamo|saremo) (via|fuori|lontan\w*|assent\w*)\b|\bnon (ci sono|ci saro|saro a casa|sono a casa)\b|\bparto\b|\baway\b/.test(t)) return 'holiday';
   return undefined;
 }
 

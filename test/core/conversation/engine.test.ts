@@ -149,6 +149,18 @@ describe('conversation engine', () => {
     }
   });
 
+  it('"ho cambiato indirizzo" from a linked person goes straight to the change of contacts, checked by staff', () => {
+    let turn = handleTurn(initialState(), { kind: 'text', text: 'ho cambiato indirizzo' }, linkedCtx());
+    expect(keys(turn)).toEqual(['chat:application.askValue.address']);
+    turn = handleTurn(turn.state, { kind: 'text', text: 'via Verdi 3, Albairate' }, linkedCtx());
+    expect(keys(turn)).toEqual(['chat:application.confirmChange']);
+    turn = handleTurn(turn.state, { kind: 'text', text: 'sì' }, linkedCtx());
+    expect(turn.effects).toEqual([{ kind: 'propose_change', personId: person().personId, applicationId: person().application!.id, changes: { address: 'via Verdi 3, Albairate' } }]);
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'ecco il mio nuovo numero di telefono' }, linkedCtx()))).toEqual(['chat:application.askValue.phone']);
+    // A delegate of two people is offered a person instead.
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'ho cambiato indirizzo' }, linkedCtx([person(), person({ personId: '55555555-5555-4555-8555-555555555555', givenName: 'Franco', self: false })])))).toEqual(['chat:offer.newDetails']);
+  });
+
   it('at the recap, a new day or time is taken as the change it is, even after "no" (it cancelled the request)', () => {
     const cases: [string, string][] = [
       ['no, meglio venerdì', '2026-11-27T09:00:00.000Z'], // Friday, the time kept
@@ -400,6 +412,15 @@ describe('suspension said in one message', () => {
     expect(keys(turn)).toEqual(['chat:suspend.confirmPeriod']);
     const yes = handleTurn(turn.state, { kind: 'text', text: 'si' }, linkedCtx());
     expect(yes.effects).toEqual([{ kind: 'request_suspension', programmeId: person().programme!.id, fromDate: '2026-12-10', toDate: '2026-12-20', reason: 'hospital' }]);
+  });
+
+  it('reads an absence told in everyday words: "la settimana prossima vado da mia figlia" is next Monday to Sunday', async () => {
+    const i18n = await createI18n();
+    const turn = handleTurn(initialState(), { kind: 'text', text: 'la settimana prossima vado da mia figlia a Milano, non mandate nessuno' }, linkedCtx());
+    expect(keys(turn)).toEqual(['chat:suspend.confirmPeriod']);
+    expect(render(i18n, turn.replies[0]!.text, 'it')).toBe('Ricapitolo: Vacanza o assenza, da lunedì 30 novembre a domenica 6 dicembre. Lo comunico al servizio sociale?');
+    const yes = handleTurn(turn.state, { kind: 'text', text: 'si' }, linkedCtx());
+    expect(yes.effects).toEqual([{ kind: 'request_suspension', programmeId: person().programme!.id, fromDate: '2026-11-30', toDate: '2026-12-06', reason: 'holiday' }]);
   });
 
   it('takes the visit named by its weekday in the first message ("la visita di martedì")', () => {

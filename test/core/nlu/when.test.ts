@@ -47,6 +47,14 @@ describe('parseWhen, relative to Monday 2026-11-23 09:00 Europe/Rome', () => {
     expect(when('domani alle 8')).toEqual({ date: '2026-11-24', time: '08:00' });
   });
 
+  it('reads "la settimana prossima" as next Monday to Sunday, and a weekday of it as that week\'s', () => {
+    expect(when('la settimana prossima')).toEqual({ date: '2026-11-30', until: '2026-12-06' });
+    expect(when('la prossima settimana martedì')).toEqual({ date: '2026-12-01' });
+    expect(when('martedì')).toEqual({ date: '2026-11-24' });
+    // Said on a Sunday, next week starts the day after.
+    expect(when('la settimana prossima', new Date('2026-11-29T10:00:00Z'))).toEqual({ date: '2026-11-30', until: '2026-12-06' });
+  });
+
   it('reads Italian clock phrases', () => {
     expect(when('alle 3 del pomeriggio')?.time).toBe('15:00');
     expect(when('alle 3')?.time).toBe('15:00'); // 1–7 without "mattina": service hours are 08–20
