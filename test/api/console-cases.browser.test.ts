@@ -123,11 +123,17 @@ describe('console case pages in a real browser', () => {
     const file = await f.createFile('albairate');
     const { db } = t.db.database;
     const [conv] = await db.execute(`select conversation_id as id from web_chat_sessions where id = '${session.sessionId}'` as never).then((r) => ((r as unknown as { rows?: { id: string }[] }).rows ?? (r as unknown as { id: string }[])));
-    await db.update(segnalazioni).set({ conversationId: conv!.id }).where(eq(segnalazioni.id, file.segnalazioneId));
+    await db
+      .update(segnalazioni)
+      .set({ conversationId: conv!.id, reporterName: 'Lucia', reporterRole: 'neighbour', problems: ['not_seen', 'not_eating'] })
+      .where(eq(segnalazioni.id, file.segnalazioneId));
 
     const { context, page } = await loggedIn('marco');
     await page.goto(`${base}/staff/segnalazioni/${file.segnalazioneId}?lang=it`);
     await page.locator('#d-reference:not(:empty)').waitFor();
+    // What the reporter told, in words (it read "not_seen, not_eating" and "Lucia, neighbour").
+    expect(await page.locator('#d-problems').textContent()).toBe('non si vede da giorni, non mangia o non fa la spesa');
+    expect(await page.locator('#d-reporter').textContent()).toBe('Lucia, vicino di casa');
     expect(await page.locator('#apply-section').count()).toBe(0); // operators open no applications
     await page.getByLabel('Urgenza').selectOption('immediate');
     await page.getByRole('button', { name: 'Salva lo smistamento' }).click();

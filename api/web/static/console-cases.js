@@ -17,6 +17,9 @@
     return s;
   }
   function $(id) { return document.getElementById(id); }
+  /** A recorded code in words ("not_seen" → "non si vede da giorni"), or the code when it has none. */
+  function label(group, code) { var key = 'js.' + group + '.' + code; var s = t(key); return s === key ? code : s; }
+  var problemsOf = function (s) { return (s.problems || []).map(function (p) { return label('problem', p); }).join(', '); };
   /** "2A · Igiene intima a letto", or the family's name for a bare family ("2"), or the code as recorded. */
   function serviceName(code) {
     var c = String(code).toUpperCase();
@@ -128,7 +131,7 @@
         head.appendChild(el('a', { href: '/staff/segnalazioni/' + s.id + '?lang=' + lang }, s.reference));
         li.appendChild(head);
         li.appendChild(el('p', { class: 'meta' }, [t('js.urgencyHead') + ': ' + t('js.urgency.' + s.urgency), t('js.segStatus.' + s.status), comune(s.comuneId), when(s.createdAt)].join(' · ')));
-        if (s.problems && s.problems.length) li.appendChild(el('p', { class: 'meta' }, t('js.problemsHead') + ': ' + s.problems.join(', ')));
+        if (s.problems && s.problems.length) li.appendChild(el('p', { class: 'meta' }, t('js.problemsHead') + ': ' + problemsOf(s)));
         return li;
       },
     });
@@ -190,10 +193,10 @@
         $('d-urgency').textContent = t('js.urgency.' + s.urgency);
         $('d-comune').textContent = comune(s.comuneId);
         $('d-created').textContent = when(s.createdAt);
-        $('d-reporter').textContent = [s.reporterName, s.reporterRole].filter(Boolean).join(', ') || t('js.unknown');
+        $('d-reporter').textContent = [s.reporterName, s.reporterRole && label('role', s.reporterRole)].filter(Boolean).join(', ') || t('js.unknown');
         $('d-subject').textContent = s.subjectName || t('js.unknown');
         $('d-address').textContent = s.subjectAddress || t('js.unknown');
-        $('d-problems').textContent = (s.problems || []).join(', ') || t('js.unknown');
+        $('d-problems').textContent = problemsOf(s) || t('js.unknown');
         $('d-livesAlone').textContent = yesNo(s.livesAlone);
         $('d-personAware').textContent = yesNo(s.personAware);
         $('d-consent').textContent = yesNo(s.consentToContact);
