@@ -33,6 +33,8 @@ export const INTENT_RULES: readonly IntentRule[] = [
   r('voucher_balance', 'ore-finite', 3, /\bfinit\w* (le )?ore\b|\bore finit\w*/),
   // "Quando viene l'operatrice?": the next visit, answered from the same read as the hours.
   r('voucher_balance', 'next-visit', 3, /\bquando (viene|vengono|arriva|arrivano|passa|passano|verra|verranno|torna|tornano)\b(?! (l |il |la )?(assistente|assistenti|servizio sociale|servizi sociali))|\ba che ora (viene|vengono|arriva|arrivano|passa)\b|\bprossim[ao] (visita|appuntamento|intervento|passaggio)\b|\bwhen (is|will|does) (the |my )?(next )?(visit|carer|care worker)\b|\bnext visit\b/),
+  // "Viene domani la ragazza?", "l'operatrice arriva oggi?": the carer by what people call her, and a day.
+  r('voucher_balance', 'viene-domani', 3, /\b(viene|vengono|arriva|arrivano|passa|passano) (domani|oggi|stamattina|dopodomani|lunedi|martedi|mercoledi|giovedi|venerdi|sabato) (la |l |il )?(ragazza|signora|operatric\w*|operator\w*|cooperativa)\b|\b(la |l |il )?(ragazza|operatric\w*|operator\w*) (viene|arriva|passa) (domani|oggi|stamattina|dopodomani|lunedi|martedi|mercoledi|giovedi|venerdi|sabato)$|\b(domani|oggi|stamattina|dopodomani) (viene|arriva|passa) (la |l |il )?(ragazza|operatric\w*|operator\w*)$/),
   r('voucher_balance', 'hours-left', 3, /\b(hours?|vouchers?) (left|remaining)\b|\bhow many (hours|vouchers)\b|\bbalance\b|\bremaining hours\b/),
 
   // application_status — where is my application.
@@ -88,6 +90,8 @@ export const INTENT_RULES: readonly IntentRule[] = [
   r('talk_to_operator', 'solo-aiuto', 3, /^(aiuto|help)( (per favore|please))?$/),
   // The carer is the provider's to change, through staff: a person, not the visit-moving flow.
   r('talk_to_operator', 'cambiare-operatrice', 3, /\b(cambi\w*|sostitu\w*) (l |la |il |un |una )?(operatric\w*|operator\w*|badante|assistente domiciliare)\b/),
+  // A family assistant's own contract (Ana): not a chat matter, the social service advises.
+  r('talk_to_operator', 'contratto', 3, /\bcontratt\w* (della |di |per la |come )?(badante|assistente familiare|lavoro)\b|\b(registrare|mettere in regola|regolarizzare) (il |un |la )?(contratto|badante)\b|\b(register|record) (my|a|her|the) (work )?contract\b|\bfamily assistant\b/),
   r('talk_to_operator', 'un-operatore', 2.5, /\bun operatore\b|\b(mi|ci) (puo|potete|potreste|potrebbe|fate|fa) (ri)?chiamare\b/),
 
   // suspend_service — pause or stop the whole programme for a period (art. 13).
@@ -127,7 +131,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   r('complaint', 'insoddisfatto', 4, /\binsoddisfatt\w*|\bnon (sono|siamo) (per niente |affatto )?(soddisfatt\w*|content\w*)\b/),
   r('complaint', 'non-fatto', 3, /\bnon (hanno|ha) fatto (niente|nulla|il|la|quello)\b|\bnon (e )?stato fatto\b/),
   r('complaint', 'danno', 3, /\b(operatric\w*|operator\w*|ragazza|ragazzo|signora che viene) .{0,30}\b(rott[oa]|rubat[oa]|rubato|pers[oa]|sporcat[oa]|dimenticat[oa]|urlat[oa]|sgridat[oa]|trattat[oa] male)\b/),
-  r('complaint', 'puntualita', 3, /\bnon (e|sono) (mai |per niente |quasi mai )?puntual\w*|\barriv(a|ano) (sempre |spesso |ogni volta )?(tardi|in ritardo)\b|\b(se ne )?(va|vanno) via (sempre )?(prima|in anticipo|dopo (poco|mezz ora|dieci minuti))\b/),
+  r('complaint', 'puntualita', 3, /\bnon (e|sono) (mai |per niente |quasi mai )?puntual\w*|\b(arriv(a|ano)|vien(e|ono)) (sempre |spesso |ogni volta )?(tardi|in ritardo)\b|\b(se ne )?(va|vanno) via (sempre )?(prima|in anticipo|dopo (poco|mezz ora|dieci minuti))\b/),
   r('complaint', 'lavoro-male', 3, /\b(non pulisc(e|ono)|pulisc(e|ono) male|lavor(a|ano) male|fa (tutto )?male (il|i|le) \w+|non fa (niente|nulla))\b/),
   r('complaint', 'arrabbiato', 3, /\b(arrabbiat\w*|delus[oa]|non va bene|non e giusto|inammissibil\w*)\b/),
   r('complaint', 'aspetto-da', 2, /\baspett\w* da\b/),

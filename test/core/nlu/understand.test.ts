@@ -71,6 +71,12 @@ describe('understand: intents', () => {
     ['devo rinnovare la domanda?', 'apply_info'],
     ['posso cambiare operatrice?', 'talk_to_operator'],
     ['vorrei cambiare il giorno della visita', 'cancel_booking'],
+    ['VIENE DOMANI LA RAGAZZA?', 'voucher_balance'],
+    ["domani viene l'operatrice?", 'voucher_balance'],
+    ['viene domani mia figlia', 'unknown'],
+    ['la ragazza viene sempre tardi', 'complaint'],
+    ['come faccio a registrare il contratto della badante', 'talk_to_operator'],
+    ['How can I register my contract as a family assistant?', 'talk_to_operator'],
   ])('"%s" → %s', (text, intent) => {
     expect(read(text).intent).toBe(intent);
   });
