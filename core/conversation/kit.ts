@@ -116,6 +116,8 @@ export function numberedChoice(state: EngineState, text: string): string | undef
 
 /** "Torna al menu", "annulla", "basta": leaves any flow. */
 export function wantsMenu(text: string): boolean {
+  // Telegram's command convention ("/help", "/menu@CentraleBot"): the menu, not "help" for a person.
+  if (/^\/(help|aiuto|menu|cancel|annulla|stop)(@\w+)?$/i.test(text.trim())) return true;
   return /^(menu|menù|torna al menu|annulla|basta|stop|esci|indietro|back|cancel|main menu)$/.test(plain(text).replace(/ù/g, 'u'));
 }
 

@@ -56,6 +56,14 @@ describe('conversation engine', () => {
     expect(MAIN_MENU.at(-1)).toBe('talk_to_operator');
   });
 
+  it('answers the Telegram commands /help and /menu with the menu, not a person', () => {
+    for (const text of ['/help', '/aiuto', '/menu', '/help@CentraleBot']) {
+      const turn = handleTurn(initialState(), { kind: 'text', text }, ctx());
+      expect(keys(turn), text).toEqual(['chat:menu.prompt']);
+      expect(turn.effects, text).toEqual([]);
+    }
+  });
+
   it('hands over to a person when asked, by text or by option', () => {
     const byText = handleTurn(initialState(), { kind: 'text', text: 'voglio parlare con un operatore' }, ctx());
     expect(byText.effects).toEqual([{ kind: 'handover', urgent: false, reason: 'requested' }]);
