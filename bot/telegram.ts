@@ -536,6 +536,12 @@ export function createTelegramChannel(
     },
     async start() {
       stopped = false;
+      // The commands Telegram lists under the chat's menu button, in Italian and in English; they show
+      // the menu (core/conversation/kit.ts wantsMenu). Not being able to set them stops nothing.
+      for (const language of ['it', 'en'] as const) {
+        const commands = (['menu', 'help'] as const).map((command) => ({ command, description: ctx.i18n.t(`channels:commands.${command}`, { lng: language }) }));
+        await telegram.setMyCommands(commands, language === 'it' ? {} : { language_code: language }).catch((err: unknown) => ctx.logger.warn({ errClass: (err as Error)?.name }, 'telegram commands not set'));
+      }
       unlisten = await ctx.database.listen(INBOX_CHANNEL, (payload) => {
         const [channel, id, tag] = payload.split(':');
         if (channel !== 'telegram' || !id) return;

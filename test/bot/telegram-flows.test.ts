@@ -147,6 +147,12 @@ describe('webhook mode', () => {
       const calls = fake.calls.filter((c) => c.method === 'setWebhook' && c.payload.url === 'https://hook.example.it/telegram/webhook');
       expect(calls).toHaveLength(1);
       expect(calls[0]!.payload).toMatchObject({ secret_token: SECRET, allowed_updates: ['message', 'callback_query'] });
+      // The menu button lists /menu and /help, in Italian by default and in English for English clients.
+      const commands = fake.calls.filter((c) => c.method === 'setMyCommands').slice(-2).map((c) => c.payload);
+      expect(commands).toEqual([
+        { commands: [{ command: 'menu', description: 'Torna al menu' }, { command: 'help', description: 'Che cosa posso fare per Lei' }] },
+        { commands: [{ command: 'menu', description: 'Back to the menu' }, { command: 'help', description: 'What I can do for you' }], language_code: 'en' },
+      ]);
       await new Promise((r) => setTimeout(r, 100));
       expect(hooked.polling).toBe(false);
       expect(fake.calls.filter((c) => c.method === 'getUpdates').length).toBe(polls);
