@@ -14,6 +14,8 @@ import { createTelegramChannel, type TelegramChannel } from './bot/telegram.ts';
 import { markInboundFailed, pendingInbound } from './db/channel-inbox.ts';
 import { runCaseSweeps } from './db/case-sweeps.ts';
 import { deleteHandledInbound } from './db/inbound-retention.ts';
+import { runDatabaseMaintenance } from './db/maintenance.ts';
+import { nextDailyRun } from './core/daily.ts';
 import { runCheckinSweep } from './db/checkins.ts';
 import { createOutboundWorker, enqueueMissingOutbound, type ChannelSender } from './db/outbound.ts';
 import { sendDueReminders, sendUrgentAlerts } from './db/reminders.ts';
@@ -27,6 +29,8 @@ import { createLogger, stdoutDestination, type Logger } from './logger.ts';
 export const CREDENTIALS_FILE = 'admin-password.txt';
 /** How often time-driven case events are looked for (they are deduplicated, so instances may overlap). */
 const CASE_SWEEP_MS = 5 * 60_000;
+/** When PGlite's nightly VACUUM (ANALYZE) runs, Rome time: the quietest hour of a home-care service. */
+const MAINTENANCE_AT = '03:30';
 
 function ensureDataDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -147,6 +151,21 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   };
   checkinSweep();
 
+  // PGlite has no autovacuum: statistics and the space of deleted rows, once a night (db/maintenance.ts).
+  let maintenanceTimer: NodeJS.Timeout | undefined;
+  const maintenance = () => {
+    if (database.kind !== 'pglite') return;
+    maintenanceTimer = setTimeout(() => {
+      const startedAt = performance.now();
+      runDatabaseMaintenance(database)
+        .then(() => logger.info({ ms: Math.round(performance.now() - startedAt) }, 'database maintenance done'))
+        .catch((err) => logger.warn({ err }, 'database maintenance failed'))
+        .finally(maintenance);
+    }, nextDailyRun(new Date(), MAINTENANCE_AT).getTime() - Date.now());
+    maintenanceTimer.unref();
+  };
+  maintenance();
+
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
@@ -186,6 +205,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
       if (sweepTimer) clearTimeout(sweepTimer);
       if (caseSweepTimer) clearTimeout(caseSweepTimer);
       if (checkinTimer) clearTimeout(checkinTimer);
+      if (maintenanceTimer) clearTimeout(maintenanceTimer);
       await telegram?.stop();
       await outbound.stop();
       await live.close();
