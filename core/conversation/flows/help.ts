@@ -407,10 +407,14 @@ export function suspendStep(fc: FlowCtx, input: FlowInput): TurnResult | undefin
     }
     case 'new_when': {
       if (input.kind !== 'text') return undefined;
-      const when = readWhen(input.text, ctx);
+      const said = understand(input.text, { now: ctx.now, locale: ctx.locale }).when;
+      const when = whenToData(said);
       if (!when.date) return undefined;
-      const time = String(when.time ?? DateTime.fromISO(String(data.visitStart), { zone: ROME_ZONE }).toFormat('HH:mm'));
-      const start = `${String(when.date)}T${time}`;
+      const visitStart = DateTime.fromISO(String(data.visitStart), { zone: ROME_ZONE });
+      // "Alle 15": the same day at another hour, not today at 15.
+      const date = said?.dayAssumed ? visitStart.toISODate() : String(when.date);
+      const time = String(when.time ?? visitStart.toFormat('HH:mm'));
+      const start = `${date}T${time}`;
       const problem = checkStart(start, ctx.now, person?.livesAloneWithoutFamily ?? false, fc.data.comuni.find((c) => c.id === person?.comuneId)?.patronDay ?? null);
       if (problem) return ask(state, flow, understood, ref('chat:suspend.askNewWhen'), [], [say(problem)]);
       data.newStart = DateTime.fromISO(start, { zone: ROME_ZONE }).toISO() ?? start;

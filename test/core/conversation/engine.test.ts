@@ -440,6 +440,16 @@ describe('suspension said in one message', () => {
     expect(keys(handleTurn(initialState(), { kind: 'text', text: 'vorrei spostare la visita di venerdì' }, linkedCtx()))).toEqual(['chat:suspend.whichVisitMove']);
   });
 
+  it('moves a visit to another hour of its own day when only the hour is said ("alle 15" moved it to today)', async () => {
+    const i18n = await createI18n();
+    const move = handleTurn(initialState(), { kind: 'text', text: 'vorrei spostare la visita di martedì' }, linkedCtx());
+    const hour = handleTurn(move.state, { kind: 'text', text: 'alle 15' }, linkedCtx());
+    expect(keys(hour)).toEqual(['chat:suspend.confirmMove']);
+    expect(render(i18n, hour.replies[0]!.text, 'it')).toBe('Sposto la visita di martedì 24 novembre alle 09:00 a martedì 24 novembre alle 15:00?');
+    const day = handleTurn(move.state, { kind: 'text', text: 'giovedì' }, linkedCtx());
+    expect(render(i18n, day.replies[0]!.text, 'it')).toBe('Sposto la visita di martedì 24 novembre alle 09:00 a giovedì 26 novembre alle 09:00?');
+  });
+
   it('without a programme, says there is nothing to suspend, or no visit to move', () => {
     const none = [person({ programme: null })];
     expect(keys(handleTurn(initialState(), { kind: 'text', text: 'vado in ospedale, sospendete il servizio' }, linkedCtx(none)))[0]).toBe('chat:suspend.noProgramme');
