@@ -27,7 +27,8 @@ describe.skipIf(testDbKind !== 'pglite')('the compiled build (npm run build, nod
     });
     child.stderr!.on('data', (d) => (output += d));
     url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no start within 60 s:\n${output}`)), 60_000);
+      // Migrations and demo data take ~10 s alone; on 2 cores shared with other test files, several times that.
+      const timer = setTimeout(() => reject(new Error(`no start within 120 s:\n${output}`)), 120_000);
       child!.stdout!.on('data', (d) => {
         output += d;
         const m = /Web chat:\s+(http:\/\/localhost:\d+)\//.exec(output);
@@ -38,7 +39,7 @@ describe.skipIf(testDbKind !== 'pglite')('the compiled build (npm run build, nod
       });
       child!.on('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
     });
-  }, 180_000);
+  }, 240_000);
   afterAll(() => {
     child?.kill('SIGKILL');
     rmSync(buildRoot, { recursive: true, force: true });
