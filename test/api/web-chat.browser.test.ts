@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendOutbound } from '../../db/conversations.ts';
 import { messages, webChatSessions } from '../../db/schema.ts';
@@ -21,6 +21,19 @@ describe('web chat page in a real browser', () => {
     await t?.close();
   });
 
+  /** On a phone, the box to write in stays on screen and the newest message shows whole right above it. */
+  async function composerInView(page: Page): Promise<void> {
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          const box = document.getElementById('text')!.getBoundingClientRect();
+          const last = [...document.querySelectorAll('#messages li')].at(-1)!.getBoundingClientRect();
+          return box.top >= 0 && box.bottom <= window.innerHeight && last.top >= 0 && last.bottom <= box.top;
+        }),
+      )
+      .toBe(true);
+  }
+
   it('greets in Italian with big choices, hands over to an operator, survives a reload and shows staff replies live', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'it-IT' });
     const page = await context.newPage();
@@ -32,6 +45,9 @@ describe('web chat page in a real browser', () => {
     await page.getByLabel('Il Suo messaggio').fill('voglio parlare con un operatore');
     await page.getByRole('button', { name: 'Invia' }).click();
     await page.getByText('La metto in contatto con un operatore della centrale').waitFor();
+    // The conversation is longer than the phone's screen by now; the box to write in was below the fold.
+    expect(await page.evaluate(() => document.documentElement.scrollHeight > window.innerHeight)).toBe(true);
+    await composerInView(page);
 
     await page.reload();
     await page.getByText('La metto in contatto con un operatore della centrale').waitFor();
@@ -44,6 +60,7 @@ describe('web chat page in a real browser', () => {
     await appendOutbound(t.db.database.db, session!.conversationId, { body: 'Buongiorno, sono Marco della centrale. Come posso aiutarLa?', author: 'staff' });
     await page.getByText('sono Marco della centrale').waitFor({ timeout: 10_000 });
     await page.screenshot({ path: screenshotPath('web-chat-staff-reply'), fullPage: true });
+    await composerInView(page);
     const seqs = await page.locator('#messages li').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.seq)));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(seqs.length);
