@@ -28,6 +28,7 @@ import type { ExtraServiceType } from '../core/regulation/services.ts';
 import { recordAudit } from './audit.ts';
 import type { Db, Queryable, Tx } from './client.ts';
 import { recordCaseEvent } from './events.ts';
+import { tellConversation } from './segnalazione-status.ts';
 import { appendLedgerEntry, lastEntryId, lockProgramme, readLedger, toLedgerEntries, type ProgrammeRow } from './ledger.ts';
 import {
   applicationDetails,
@@ -310,7 +311,11 @@ export async function requestSuspension(q: Queryable, input: { programmeId: stri
   return s!;
 }
 
-/** Staff confirm (applying art. 13) or reject a requested suspension. */
+/**
+ * Staff confirm (applying art. 13) or reject a requested suspension. A suspension asked for in the
+ * chat was answered "il servizio sociale lo confermerà e La avviserà": `tell` words the decision,
+ * and it is written to that conversation in the same transaction (db/segnalazione-status.ts).
+ */
 export async function decideSuspension(
   db: Db,
   programmeId: string,
@@ -318,6 +323,7 @@ export async function decideSuspension(
   input: { decision: 'confirm' | 'reject'; toDate?: string },
   actor: Actor,
   now: Date,
+  tell?: (decided: SuspensionRow) => (locale: string) => string,
 ): Promise<SuspensionRow> {
   return db.transaction(async (tx) => {
     const row = await lockProgramme(tx, programmeId);
@@ -337,6 +343,7 @@ export async function decideSuspension(
       .where(eq(programmeSuspensions.id, suspensionId))
       .returning();
     await recordAudit(tx, { actorType: 'staff', actorId: actor.staffId, action: `programme.suspension.${input.decision}`, subjectType: 'programme', subjectId: programmeId, comuneId: row.comuneId, requestId: actor.requestId });
+    if (tell && updated!.requestedVia) await tellConversation(tx, updated!.requestedVia, tell(updated!));
     return updated!;
   });
 }

@@ -40,7 +40,8 @@ import {
   type Actor,
 } from '../../db/programmes.ts';
 import { PROGRAMME_STATUSES, programmes, resourceComuni, resources, visits, type StaffRole } from '../../db/schema.ts';
-import { render } from '../../locales/index.ts';
+import { formatDay } from '../../core/conversation/kit.ts';
+import { asLocale, render } from '../../locales/index.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { requestLocale } from '../errors.ts';
 import { requireRole } from '../guard.ts';
@@ -506,7 +507,12 @@ export function programmeRoutes(deps: AppDeps) {
       const { id, suspensionId } = c.req.valid('param');
       const scoped = await loadProgrammeInScope(deps, c, id);
       if (!isUuid(suspensionId)) throw notFound();
-      const s = await decideSuspension(db, scoped.id, suspensionId, c.req.valid('json'), actorOf(c), now());
+      // The person who asked in the chat hears the decision there, in their conversation's language.
+      const tell = (d: { status: string; fromDate: string; toDate: string | null }) => (locale: string) =>
+        d.status === 'confirmed'
+          ? deps.i18n.t('programmes:tell.suspensionConfirmed', { lng: locale, from: formatDay(d.fromDate, asLocale(locale)), to: formatDay(d.toDate ?? d.fromDate, asLocale(locale)) })
+          : deps.i18n.t('programmes:tell.suspensionRejected', { lng: locale });
+      const s = await decideSuspension(db, scoped.id, suspensionId, c.req.valid('json'), actorOf(c), now(), tell);
       return c.json({ id: s.id, programmeId: s.programmeId, fromDate: s.fromDate, toDate: s.toDate, status: s.status, source: s.source }, 200);
     })
     .openapi(interruptRoute, async (c) => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { recordDueEvents } from '../../db/case-sweeps.ts';
 import { requestSuspension } from '../../db/programmes.ts';
-import { applications, caseEvents, comuneSettings, people, programmes, voucherLedger } from '../../db/schema.ts';
+import { applications, caseEvents, comuneSettings, messages, people, programmes, voucherLedger, webChatSessions } from '../../db/schema.ts';
 import { createCaseFixtures, ledgerBalance, type CaseFixtures } from '../helpers/case-fixtures.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 import { postgresSkipped } from '../helpers/test-db.ts';
@@ -125,13 +125,23 @@ describe.skipIf(postgresSkipped)('programmes, visits and fees API (art. 8, 10–
   it('confirms a suspension requested from the chat and moves the end (art. 13)', async () => {
     const file = await f.createFile('albairate');
     const [before] = await f.db.select().from(programmes).where(eq(programmes.id, file.programmeId));
-    const requested = await requestSuspension(f.db, { programmeId: file.programmeId, fromDate: day(5), reason: 'ricovero' });
+    // Asked in a chat conversation, which hears the decision ("il servizio sociale lo confermerà e La avviserà").
+    const session = (await (await t.json('/chat/web/sessions', { locale: 'it' })).json()) as { sessionId: string };
+    const [chat] = await f.db.select({ conversationId: webChatSessions.conversationId }).from(webChatSessions).where(eq(webChatSessions.id, session.sessionId));
+    const told = async () =>
+      (await f.db.select({ body: messages.body, author: messages.author }).from(messages).where(eq(messages.conversationId, chat!.conversationId))).filter((m) => m.author === 'system' && m.body !== '').map((m) => m.body);
+    const requested = await requestSuspension(f.db, { programmeId: file.programmeId, fromDate: day(5), reason: 'ricovero', conversationId: chat!.conversationId });
     const url = `/api/v1/programmes/${file.programmeId}/suspensions/${requested.id}/decision`;
     expect((await post('sara', url, { decision: 'confirm' })).status).toBe(400);
     const ok = await post('sara', url, { decision: 'confirm', toDate: day(11) });
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { status: string }).status).toBe('confirmed');
+    expect(await told()).toEqual([expect.stringMatching(/^Il servizio sociale ha confermato la sospensione dell'assistenza da \S+ \d+ \S+ a \S+ \d+ \S+\. Le visite riprendono dopo\.$/)]);
     expect((await post('sara', url, { decision: 'reject' })).status).toBe(409);
+    expect(await told()).toHaveLength(1);
+    const refused = await requestSuspension(f.db, { programmeId: file.programmeId, fromDate: day(30), toDate: day(31), reason: 'vacanza', conversationId: chat!.conversationId });
+    expect((await post('sara', `/api/v1/programmes/${file.programmeId}/suspensions/${refused.id}/decision`, { decision: 'reject' })).status).toBe(200);
+    expect((await told())[1]).toMatch(/non ha confermato la sospensione.*scriva "operatore"/);
     const [after] = await f.db.select().from(programmes).where(eq(programmes.id, file.programmeId));
     const days = (Date.parse(after!.periodEnd) - Date.parse(before!.periodEnd)) / 86_400_000;
     expect(days).toBe(7);

@@ -27,7 +27,8 @@ describe('web chat page in a real browser', () => {
       .poll(() =>
         page.evaluate(() => {
           const box = document.getElementById('text')!.getBoundingClientRect();
-          const last = [...document.querySelectorAll('#messages li')].at(-1)!.getBoundingClientRect();
+          const items = document.querySelectorAll('#messages li');
+          const last = items[items.length - 1]!.getBoundingClientRect();
           return box.top >= 0 && box.bottom <= window.innerHeight && last.top >= 0 && last.bottom <= box.top;
         }),
       )
