@@ -410,10 +410,10 @@ export function suspendStep(fc: FlowCtx, input: FlowInput): TurnResult | undefin
       const said = understand(input.text, { now: ctx.now, locale: ctx.locale }).when;
       const when = whenToData(said);
       if (!when.date) return undefined;
-      const visitStart = DateTime.fromISO(String(data.visitStart), { zone: ROME_ZONE });
-      // "Alle 15": the same day at another hour, not today at 15.
-      const date = said?.dayAssumed ? visitStart.toISODate() : String(when.date);
-      const time = String(when.time ?? visitStart.toFormat('HH:mm'));
+      // "Alle 15": the same day at another hour, not today at 15 (the visit's day, or at the recap the new one).
+      const kept = DateTime.fromISO(String(data.newStart ?? data.visitStart), { zone: ROME_ZONE });
+      const date = said?.dayAssumed ? kept.toISODate() : String(when.date);
+      const time = String(when.time ?? kept.toFormat('HH:mm'));
       const start = `${date}T${time}`;
       const problem = checkStart(start, ctx.now, person?.livesAloneWithoutFamily ?? false, fc.data.comuni.find((c) => c.id === person?.comuneId)?.patronDay ?? null);
       if (problem) return ask(state, flow, understood, ref('chat:suspend.askNewWhen'), [], [say(problem)]);
@@ -421,6 +421,18 @@ export function suspendStep(fc: FlowCtx, input: FlowInput): TurnResult | undefin
       return ask(state, { name: 'suspend', step: 'confirm', data }, understood, ref('chat:suspend.confirmMove', { from: formatDayTime(String(data.visitStart), ctx.locale), to: formatDayTime(String(data.newStart), ctx.locale) }), yesNoChoices());
     }
     case 'confirm': {
+      // "No, dal 2 dicembre", "no, alle 16": new dates or a new hour change the recap, whatever word comes first.
+      const said = input.kind === 'text' ? understand(input.text, { now: ctx.now, locale: ctx.locale }).when : undefined;
+      if (said && (said.date || said.time)) {
+        if (data.reason === 'move_visit') return suspendStep({ ...fc, flow: { ...flow, step: 'new_when' } }, input);
+        if ((data.reason === 'hospital' || data.reason === 'holiday') && said.date && !said.dayAssumed) {
+          const { to: _to, ...rest } = data;
+          const afterFrom = suspendStep({ ...fc, flow: { ...flow, step: 'from', data: rest } }, input);
+          const asking = afterFrom?.state.flow;
+          if (!said.until || asking?.step !== 'to') return afterFrom;
+          return suspendStep({ ...fc, state: afterFrom!.state, flow: asking }, { kind: 'option', action: `until_${said.until}` }) ?? afterFrom;
+        }
+      }
       const answer = input.kind === 'option' ? input.action : readYesNo(input.text);
       if (answer === 'no') return toMenu(state, ctx, [say('chat:common.cancelled')], understood);
       if (answer !== 'yes' || !person) return undefined;

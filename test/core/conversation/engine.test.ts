@@ -431,6 +431,24 @@ describe('suspension said in one message', () => {
     expect(yes.effects).toEqual([{ kind: 'request_suspension', programmeId: person().programme!.id, fromDate: '2026-11-30', toDate: '2026-12-06', reason: 'holiday' }]);
   });
 
+  it('at the recap, new dates or a new hour change it, even after "no" (it cancelled everything)', async () => {
+    const i18n = await createI18n();
+    const stay = handleTurn(initialState(), { kind: 'text', text: 'vado in ospedale dal 10 al 20 dicembre, sospendete il servizio' }, linkedCtx());
+    const moved = handleTurn(stay.state, { kind: 'text', text: 'no, dal 12 al 22 dicembre' }, linkedCtx());
+    expect(keys(moved)).toEqual(['chat:suspend.confirmPeriod']);
+    const yes = handleTurn(moved.state, { kind: 'text', text: 'sì' }, linkedCtx());
+    expect(yes.effects).toEqual([{ kind: 'request_suspension', programmeId: person().programme!.id, fromDate: '2026-12-12', toDate: '2026-12-22', reason: 'hospital' }]);
+    // Only the first day said: the last one is asked again.
+    expect(keys(handleTurn(stay.state, { kind: 'text', text: 'no, dal 12 dicembre' }, linkedCtx()))).toEqual(['chat:suspend.askTo']);
+    // Moving a visit to Thursday: "no, alle 16" is Thursday at 16, and then "venerdì" Friday at 16.
+    let move = handleTurn(initialState(), { kind: 'text', text: 'vorrei spostare la visita di martedì' }, linkedCtx());
+    move = handleTurn(move.state, { kind: 'text', text: 'giovedì' }, linkedCtx());
+    move = handleTurn(move.state, { kind: 'text', text: 'no, alle 16' }, linkedCtx());
+    expect(render(i18n, move.replies[0]!.text, 'it')).toBe('Sposto la visita di martedì 24 novembre alle 09:00 a giovedì 26 novembre alle 16:00?');
+    move = handleTurn(move.state, { kind: 'text', text: 'meglio venerdì' }, linkedCtx());
+    expect(render(i18n, move.replies[0]!.text, 'it')).toBe('Sposto la visita di martedì 24 novembre alle 09:00 a venerdì 27 novembre alle 16:00?');
+  });
+
   it('takes the visit named by its weekday in the first message ("la visita di martedì")', () => {
     const move = handleTurn(initialState(), { kind: 'text', text: 'vorrei spostare la visita di martedì' }, linkedCtx());
     expect(keys(move)).toEqual(['chat:suspend.askNewWhen']);
