@@ -34,6 +34,16 @@ import { parseWhen } from './when.ts';
 
 export * from './types.ts';
 
+/** What a message may say without a request, first match wins (core/conversation/engine.ts offers a person). */
+const CUES: readonly [string, RegExp][] = [
+  ['bereaved', BEREAVED],
+  ['victim', VICTIM],
+  ['distress', DISTRESS],
+  ['more_hours', MORE_HOURS],
+  ['back_home', BACK_HOME],
+  ['new_details', NEW_DETAILS],
+];
+
 // A named art. 7 service is evidence of a help request; more services add little, so that
 // "annullate la spesa e il bagno" stays a cancellation.
 const FIRST_SERVICE_WEIGHT = 2;
@@ -83,19 +93,7 @@ export function understand(text: string, context: UnderstandContext): Understand
   const [top, runnerUp] = ranked;
   if (top === undefined || top[1] < MIN_SCORE) {
     // Said without a request: answered kindly, with a person offered (core/conversation/engine.ts).
-    const cue = BEREAVED.test(joined)
-      ? 'bereaved'
-      : VICTIM.test(joined)
-        ? 'victim'
-        : DISTRESS.test(joined)
-          ? 'distress'
-          : MORE_HOURS.test(joined)
-            ? 'more_hours'
-            : BACK_HOME.test(joined)
-              ? 'back_home'
-              : NEW_DETAILS.test(joined)
-                ? 'new_details'
-                : undefined;
+    const cue = CUES.find(([, pattern]) => pattern.test(joined))?.[0];
     if (cue) return { intent: 'unknown', confidence: 0, ...base, signals: [...signals, cue] };
     const greeted = GREETING.exec(joined);
     if (greeted) return { intent: 'greeting', confidence: 0.9, ...base, signals: ['greeting', `greeting:${greetingKind(greeted[3]!)}`] };
