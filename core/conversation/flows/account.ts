@@ -194,6 +194,9 @@ function answerApplication(state: EngineState, ctx: TurnContext, person: LinkedP
   ]);
 }
 
+/** The contacts a person may change from the chat (checked by the assistente sociale). */
+const FIELD_CHOICES = (['phone', 'email', 'address'] as const).map((f) => ({ action: f, label: ref(`chat:application.field.${f}`) }));
+
 /**
  * "Ho cambiato indirizzo", "ecco il mio nuovo numero": one person known to this chat goes straight
  * to the change of contacts (checked by the assistente sociale); a delegate of several people, or a
@@ -208,11 +211,7 @@ export function startContactChange(state: EngineState, ctx: TurnContext, text: s
   const t = plain(text);
   const field = /indirizz|residenz|trasfer|trasloc|address|moved/.test(t) ? 'address' : /telef|cellular|numero|phone/.test(t) ? 'phone' : /mail/.test(t) ? 'email' : undefined;
   if (field) return ask(state, { name: 'application', step: 'value', data: { ...data, field } }, understood, ref(`chat:application.askValue.${field}`));
-  return ask(state, { name: 'application', step: 'field', data }, understood, ref('chat:application.whichField'), [
-    { action: 'phone', label: ref('chat:application.field.phone') },
-    { action: 'email', label: ref('chat:application.field.email') },
-    { action: 'address', label: ref('chat:application.field.address') },
-  ]);
+  return ask(state, { name: 'application', step: 'field', data }, understood, ref('chat:application.whichField'), FIELD_CHOICES);
 }
 
 const PHONE = /^\+?[\d\s/.-]{6,20}$/;
@@ -231,11 +230,7 @@ export function applicationStep(fc: FlowCtx, input: FlowInput): TurnResult | und
       const action = input.kind === 'option' ? input.action : undefined;
       const text = input.kind === 'text' ? plain(input.text) : '';
       if (action === 'update_contacts' || /recapit|telefono|email|indirizzo|contact|phone|address/.test(text)) {
-        return ask(state, { name: 'application', step: 'field', data }, understood, ref('chat:application.whichField'), [
-          { action: 'phone', label: ref('chat:application.field.phone') },
-          { action: 'email', label: ref('chat:application.field.email') },
-          { action: 'address', label: ref('chat:application.field.address') },
-        ]);
+        return ask(state, { name: 'application', step: 'field', data }, understood, ref('chat:application.whichField'), FIELD_CHOICES);
       }
       if (action === 'report_change' || /cambi|situazion|change/.test(text)) {
         return ask(state, { name: 'application', step: 'situation', data }, understood, ref('chat:application.askSituation'));
