@@ -75,22 +75,27 @@ export function countSegments(text: string): SmsSegments {
 /**
  * Makes a text fit `maxSegments` of the encoding it will actually use: normalised to GSM-7
  * first, then — only if still too long — cut at a word boundary with "...". The locale texts are
- * written to fit (tested); the cut is a safety net for long staff replies.
+ * written to fit (tested); the cut is a safety net for long staff replies and long recaps.
+ * `keep` is appended whole after the (possibly cut) text: the numbered choices of a question
+ * must survive, since the person answers with them. If even `keep` alone does not fit, the
+ * whole is cut as one text.
  */
-export function fitSms(text: string, maxSegments = 2): string {
+export function fitSms(text: string, maxSegments = 2, keep = ''): string {
   const normal = normaliseGsm7(text).trim();
-  if (countSegments(normal).segments <= maxSegments) return normal;
+  const tail = normaliseGsm7(keep);
+  if (countSegments(normal + tail).segments <= maxSegments) return normal + tail;
+  if (tail !== '' && countSegments(`...${tail}`).segments > maxSegments) return fitSms(text + keep, maxSegments);
   const chars = Array.from(normal);
   let lo = 0;
   let hi = chars.length;
-  // Longest prefix that fits with the ellipsis.
+  // Longest prefix that fits with the ellipsis (and what is kept).
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (countSegments(chars.slice(0, mid).join('') + '...').segments <= maxSegments) lo = mid;
+    if (countSegments(chars.slice(0, mid).join('') + '...' + tail).segments <= maxSegments) lo = mid;
     else hi = mid - 1;
   }
   let cut = chars.slice(0, lo).join('');
   const space = cut.lastIndexOf(' ');
   if (space > cut.length * 0.7) cut = cut.slice(0, space);
-  return cut.trimEnd() + '...';
+  return cut.trimEnd() + '...' + tail;
 }

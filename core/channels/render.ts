@@ -1,6 +1,7 @@
 /**
  * How the engine's channel-neutral output looks on each channel, pure.
- * SMS: options become numbered lines and a "reply 1, 2 or 3" line; everything fits two segments.
+ * SMS: options become numbered lines and a "reply 1, 2 or 3" line; everything fits two segments,
+ * and a text too long for them is shortened in its body, never in its choices.
  * Telegram: options become an inline keyboard, one large button per row.
  */
 import { fitSms } from './gsm.ts';
@@ -22,7 +23,7 @@ export function renderSms(body: string, options: readonly ChannelOption[] | null
   const lines = options.map((o, i) => `${i + 1} ${o.label}`);
   const numbers = options.map((_, i) => String(i + 1));
   const list = numbers.length === 1 ? numbers[0]! : `${numbers.slice(0, -1).join(', ')} ${orWord} ${numbers.at(-1)}`;
-  return fitSms(`${body}\n${lines.join('\n')}\n${replyHint(list)}`, SMS_MAX_SEGMENTS);
+  return fitSms(body, SMS_MAX_SEGMENTS, `\n${lines.join('\n')}\n${replyHint(list)}`);
 }
 
 /** A number typed in answer to numbered options ("2", " 2.", "n. 2") → the option, if offered. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { countSegments, fitSms, normaliseGsm7 } from '../../../core/channels/gsm.ts';
 import { isWithinOfficeHours } from '../../../core/conversation/office-hours.ts';
 import { normalisePhone, optionFromNumber, renderSms, smsKeyword, telegramKeyboard } from '../../../core/channels/render.ts';
@@ -37,6 +38,27 @@ describe('SMS rendering', () => {
     expect(optionFromNumber('2.', options)?.id).toBe('b');
     expect(optionFromNumber('4', options)).toBeUndefined();
     expect(optionFromNumber('2 ore', options)).toBeUndefined();
+  });
+  it('shortens a long recap in its text, never in its numbered choices', () => {
+    const options = [{ id: 'yes', label: 'Sì, invia' }, { id: 'change', label: 'Cambiare qualcosa' }, { id: 'no', label: 'No, lascio stare' }];
+    const body = `Ricapitolo: Maria Giuseppina Rossi Bianchi, ${'via Giuseppe Garibaldi 120, scala B, quarto piano, '.repeat(4)}Abbiategrasso. Problema: non esce di casa. Invio la segnalazione?`;
+    const sms = renderSms(body, options, hint, 'o');
+    expect(countSegments(sms).segments).toBeLessThanOrEqual(2);
+    expect(sms).toMatch(/^Ricapitolo: Maria/);
+    expect(sms.endsWith('...\n1 Sì, invia\n2 Cambiare qualcosa\n3 No, lascio stare\nRisponda 1, 2 o 3.')).toBe(true);
+  });
+  it('always fits two segments, and keeps the choices whenever they fit on their own', () => {
+    const label = fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim().length > 0);
+    fc.assert(
+      fc.property(fc.tuple(fc.string({ maxLength: 20 }), fc.integer({ min: 0, max: 40 })).map(([word, n]) => `${word} `.repeat(n)), fc.array(label, { minLength: 1, maxLength: 5 }), fc.constantFrom('', '😀', 'Сергей'), (body, labels, extra) => {
+        const options = labels.map((l, i) => ({ id: String(i), label: l }));
+        const sms = renderSms(extra + body, options, hint, 'o');
+        expect(countSegments(sms).segments).toBeLessThanOrEqual(2);
+        const tail = normaliseGsm7(`\n${options.map((o, i) => `${i + 1} ${o.label}`).join('\n')}\n${hint(options.length === 1 ? '1' : `${options.slice(0, -1).map((_, i) => i + 1).join(', ')} o ${options.length}`)}`);
+        if (countSegments(`${normaliseGsm7(extra + body).trim()}${tail}`).segments > 2 && countSegments(`...${tail}`).segments <= 2) expect(sms.endsWith(`...${tail}`)).toBe(true);
+      }),
+      { numRuns: 500, seed: 15 },
+    );
   });
   it('knows STOP and ANNULLA', () => {
     expect(smsKeyword(' stop ')).toBe('stop');
