@@ -4,7 +4,7 @@
  * and a text too long for them is shortened in its body, never in its choices.
  * Telegram: options become an inline keyboard, one large button per row.
  */
-import { fitSms } from './gsm.ts';
+import { countSegments, fitSms, normaliseGsm7 } from './gsm.ts';
 
 export interface ChannelOption {
   id: string;
@@ -23,7 +23,15 @@ export function renderSms(body: string, options: readonly ChannelOption[] | null
   const lines = options.map((o, i) => `${i + 1} ${o.label}`);
   const numbers = options.map((_, i) => String(i + 1));
   const list = numbers.length === 1 ? numbers[0]! : `${numbers.slice(0, -1).join(', ')} ${orWord} ${numbers.at(-1)}`;
-  return fitSms(body, SMS_MAX_SEGMENTS, `\n${lines.join('\n')}\n${replyHint(list)}`);
+  const choices = `\n${lines.join('\n')}\n${replyHint(list)}`;
+  // Cut, a recap keeps its closing question ("Invio la segnalazione?"): the choices answer it.
+  const question = /(?:[.!:]\s+|\n)([^.!?\n]{1,80}\?)\s*$/.exec(body);
+  if (question) {
+    const kept = ` ${question[1]!.trim()}${choices}`;
+    const fits = (text: string) => countSegments(normaliseGsm7(text)).segments <= SMS_MAX_SEGMENTS;
+    if (!fits(`${body.trim()}${choices}`) && fits(`...${kept}`)) return fitSms(body.slice(0, question.index + 1), SMS_MAX_SEGMENTS, kept);
+  }
+  return fitSms(body, SMS_MAX_SEGMENTS, choices);
 }
 
 /** A number typed in answer to numbered options ("2", " 2.", "n. 2") → the option, if offered. */

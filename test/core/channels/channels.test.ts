@@ -45,17 +45,17 @@ describe('SMS rendering', () => {
     const sms = renderSms(body, options, hint, 'o');
     expect(countSegments(sms).segments).toBeLessThanOrEqual(2);
     expect(sms).toMatch(/^Ricapitolo: Maria/);
-    expect(sms.endsWith('...\n1 Sì, invia\n2 Cambiare qualcosa\n3 No, lascio stare\nRisponda 1, 2 o 3.')).toBe(true);
+    expect(sms.endsWith('... Invio la segnalazione?\n1 Sì, invia\n2 Cambiare qualcosa\n3 No, lascio stare\nRisponda 1, 2 o 3.')).toBe(true);
   });
   it('always fits two segments, and keeps the choices whenever they fit on their own', () => {
     const label = fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim().length > 0);
     fc.assert(
-      fc.property(fc.tuple(fc.string({ maxLength: 20 }), fc.integer({ min: 0, max: 40 })).map(([word, n]) => `${word} `.repeat(n)), fc.array(label, { minLength: 1, maxLength: 5 }), fc.constantFrom('', '😀', 'Сергей'), (body, labels, extra) => {
+      fc.property(fc.tuple(fc.string({ maxLength: 20 }), fc.integer({ min: 0, max: 40 })).map(([word, n]) => `${word} `.repeat(n)), fc.array(label, { minLength: 1, maxLength: 5 }), fc.constantFrom('', '😀', 'Сергей'), fc.constantFrom('', ' Va bene così?', `. ${'Lo vuole davvero '.repeat(4)}?`), (body, labels, extra, ending) => {
         const options = labels.map((l, i) => ({ id: String(i), label: l }));
-        const sms = renderSms(extra + body, options, hint, 'o');
+        const sms = renderSms(extra + body + ending, options, hint, 'o');
         expect(countSegments(sms).segments).toBeLessThanOrEqual(2);
         const tail = normaliseGsm7(`\n${options.map((o, i) => `${i + 1} ${o.label}`).join('\n')}\n${hint(options.length === 1 ? '1' : `${options.slice(0, -1).map((_, i) => i + 1).join(', ')} o ${options.length}`)}`);
-        if (countSegments(`${normaliseGsm7(extra + body).trim()}${tail}`).segments > 2 && countSegments(`...${tail}`).segments <= 2) expect(sms.endsWith(`...${tail}`)).toBe(true);
+        if (countSegments(`${normaliseGsm7(extra + body + ending).trim()}${tail}`).segments > 2 && countSegments(`...${tail}`).segments <= 2) expect(sms.endsWith(tail)).toBe(true);
       }),
       { numRuns: 500, seed: 15 },
     );
