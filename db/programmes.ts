@@ -270,6 +270,12 @@ export async function renewProgrammeRow(db: Db, programmeId: string, terms: Omit
       actor,
       romeDate(now),
     );
+    // A suspension asked for in the chat and not yet decided is about the person's service, which
+    // goes on in the new programme: it is decided there.
+    await tx
+      .update(programmeSuspensions)
+      .set({ programmeId: row.id })
+      .where(and(eq(programmeSuspensions.programmeId, programmeId), eq(programmeSuspensions.status, 'requested')));
     await recordAudit(tx, { actorType: 'staff', actorId: actor.staffId, action: 'programme.renew', subjectType: 'programme', subjectId: row.id, comuneId: row.comuneId, reason: `previous ${programmeId}`, requestId: actor.requestId });
     return row;
   });
@@ -350,7 +356,7 @@ export async function decideSuspension(
 
 /**
  * Art. 13: interrupts a programme for one of the article's reasons; unused hours go back with a
- * `return` entry and later planned visits are cancelled. `unpaidMonths` comes from the fees.
+ * `return` entry, later planned visits are cancelled and suspensions still to decide are closed. `unpaidMonths` comes from the fees.
  */
 export async function interruptProgrammeRow(
   db: Db,
@@ -380,6 +386,12 @@ export async function interruptProgrammeRow(
       .update(visits)
       .set({ status: 'cancelled', statusChangedAt: now, statusChangedBy: actor.staffId })
       .where(and(eq(visits.programmeId, programmeId), eq(visits.status, 'planned'), gte(visits.startsAt, romeMidnight(input.on))));
+    // A suspension still to decide has nothing left to suspend: closed, so that no queue keeps
+    // asking for a decision. Its conversation is not told: the reason may be a death.
+    await tx
+      .update(programmeSuspensions)
+      .set({ status: 'closed', decidedBy: actor.staffId, decidedAt: now })
+      .where(and(eq(programmeSuspensions.programmeId, programmeId), eq(programmeSuspensions.status, 'requested')));
     await recordAudit(tx, { actorType: 'staff', actorId: actor.staffId, action: 'programme.interrupt', subjectType: 'programme', subjectId: programmeId, comuneId: row.comuneId, reason: input.reason, requestId: actor.requestId });
     return { programme: updated!, returnedHours: returned?.hours ?? 0 };
   });

@@ -626,7 +626,8 @@ export const programmeSuspensions = pgTable(
     fromDate: date({ mode: 'string' }).notNull(),
     toDate: date({ mode: 'string' }),
     reason: text().notNull(),
-    status: text().$type<'requested' | 'confirmed' | 'rejected'>().notNull().default('requested'),
+    /** `closed`: still undecided when the programme was interrupted, so no longer to decide. */
+    status: text().$type<'requested' | 'confirmed' | 'rejected' | 'closed'>().notNull().default('requested'),
     source: text().$type<'chat' | 'staff'>().notNull(),
     requestedVia: uuid().references(() => conversations.id),
     decidedBy: uuid().references(() => staffUsers.id),

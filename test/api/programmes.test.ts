@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { recordDueEvents } from '../../db/case-sweeps.ts';
 import { requestSuspension } from '../../db/programmes.ts';
-import { applications, caseEvents, comuneSettings, messages, people, programmes, voucherLedger, webChatSessions } from '../../db/schema.ts';
+import { applications, caseEvents, comuneSettings, messages, people, programmeSuspensions, programmes, voucherLedger, webChatSessions } from '../../db/schema.ts';
 import { createCaseFixtures, ledgerBalance, type CaseFixtures } from '../helpers/case-fixtures.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 import { postgresSkipped } from '../helpers/test-db.ts';
@@ -156,6 +156,8 @@ describe.skipIf(postgresSkipped)('programmes, visits and fees API (art. 8, 10–
 
   it('interrupts a programme and returns the unused hours; renews another', async () => {
     const file = await f.createFile('albairate', { issuedHours: 20 });
+    // Asked in the chat and still undecided when the programme is interrupted: closed, not left to decide.
+    const pending = await requestSuspension(f.db, { programmeId: file.programmeId, fromDate: day(5), toDate: day(9), reason: 'ricovero' });
     const unpaid = await post('sara', `/api/v1/programmes/${file.programmeId}/interruption`, { reason: 'fees_unpaid', on: day(1) });
     expect(unpaid.status).toBe(400);
     expect(((await unpaid.json()) as ErrorBody).error.rule).toBe('art. 13');
@@ -164,12 +166,19 @@ describe.skipIf(postgresSkipped)('programmes, visits and fees API (art. 8, 10–
     expect(((await res.json()) as { returnedHours: number }).returnedHours).toBe(20);
     expect(await ledgerBalance(f.db, file.programmeId)).toBe(0);
     expect((await post('sara', `/api/v1/programmes/${file.programmeId}/interruption`, { reason: 'death', on: day(1) })).status).toBe(400);
+    const [closed] = await f.db.select().from(programmeSuspensions).where(eq(programmeSuspensions.id, pending.id));
+    expect(closed).toMatchObject({ status: 'closed', decidedAt: expect.any(Date) });
+    expect((await post('sara', `/api/v1/programmes/${file.programmeId}/suspensions/${pending.id}/decision`, { decision: 'reject' })).status).toBe(409);
 
     const other = await f.createFile('abbiategrasso', { issuedHours: 30 });
+    // Still undecided at the renewal: it goes on to the new programme, and is decided there.
+    const carried = await requestSuspension(f.db, { programmeId: other.programmeId, fromDate: day(5), toDate: day(9), reason: 'ricovero' });
     const renewal = await post('giorgio', `/api/v1/programmes/${other.programmeId}/renewals`, { resourceId: other.resourceId, services: ['1A'], weeklyHours: 2, operators: 1, visitsPerWeek: 1, plannedEnd: day(150) });
     expect(renewal.status, await renewal.clone().text()).toBe(201);
     const renewed = (await renewal.json()) as { programme: { id: string; period: number; previousProgrammeId: string } };
     expect(renewed.programme).toMatchObject({ period: 2, previousProgrammeId: other.programmeId });
+    const [moved] = await f.db.select().from(programmeSuspensions).where(eq(programmeSuspensions.id, carried.id));
+    expect(moved).toMatchObject({ status: 'requested', programmeId: renewed.programme.id });
     expect(await ledgerBalance(f.db, other.programmeId)).toBe(0);
     const [old] = await f.db.select().from(programmes).where(eq(programmes.id, other.programmeId));
     expect(old!.status).toBe('ended');
