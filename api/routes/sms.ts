@@ -134,7 +134,13 @@ export function smsRoutes(deps: AppDeps) {
 /** The SMS text of a queued message: numbered options, GSM-7, at most two segments. */
 export function smsText(i18n: I18n, item: Pick<OutboundItem, 'body' | 'options' | 'locale'>): string {
   const lng = item.locale === 'en' ? 'en' : 'it';
-  return renderSms(item.body, item.options, (numbers) => i18n.t('channels:sms.replyHint', { numbers, lng }), i18n.t('channels:sms.or', { lng }));
+  return renderSms(
+    item.body,
+    item.options,
+    (numbers) => i18n.t('channels:sms.replyHint', { numbers, lng }),
+    i18n.t('channels:sms.or', { lng }),
+    (last) => i18n.t('channels:sms.replyRange', { last, lng }),
+  );
 }
 
 export interface LogSmsSender extends ChannelSender {

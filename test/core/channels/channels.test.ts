@@ -39,6 +39,13 @@ describe('SMS rendering', () => {
     expect(optionFromNumber('4', options)).toBeUndefined();
     expect(optionFromNumber('2 ore', options)).toBeUndefined();
   });
+  it('names the range instead of every number from five options on', () => {
+    const range = (last: string) => `Risponda con un numero da 1 a ${last}.`;
+    const four = ['a', 'b', 'c', 'd'].map((id) => ({ id, label: id.toUpperCase() }));
+    expect(renderSms('Quale?', four, hint, 'o', range).endsWith('\nRisponda 1, 2, 3 o 4.')).toBe(true);
+    const fourteen = Array.from({ length: 14 }, (_, i) => ({ id: `c${i}`, label: `Comune ${i + 1}` }));
+    expect(renderSms('In quale Comune abita?', fourteen, hint, 'o', range).endsWith('\n14 Comune 14\nRisponda con un numero da 1 a 14.')).toBe(true);
+  });
   it('shortens a long recap in its text, never in its numbered choices', () => {
     const options = [{ id: 'yes', label: 'Sì, invia' }, { id: 'change', label: 'Cambiare qualcosa' }, { id: 'no', label: 'No, lascio stare' }];
     const body = `Ricapitolo: Maria Giuseppina Rossi Bianchi, ${'via Giuseppe Garibaldi 120, scala B, quarto piano, '.repeat(4)}Abbiategrasso. Problema: non esce di casa. Invio la segnalazione?`;
