@@ -62,6 +62,28 @@ function nameIn(input: FlowInput): string | undefined {
   return name && /\p{L}.*\p{L}/u.test(name) ? name : undefined;
 }
 
+/**
+ * The person's name as a first message gives it, after a title: "la signora Maria Rossi", "il
+ * signor Bianchi", "la sig.ra Anna Verdi". Capitalised words only, so "la signora del terzo piano"
+ * names nobody.
+ */
+const TITLED_NAME = /(?:\b[Ll]a\s+[Ss]ig(?:nora|\.\s?ra|ra)|\b[Ii]l\s+[Ss]ig(?:nore|nor|\.))\s+((?:\p{Lu}[\p{L}'’]*\s+){0,3}\p{Lu}[\p{L}'’]+)/u;
+export function titledNameIn(text: string): string | undefined {
+  return TITLED_NAME.exec(text)?.[1]?.trim();
+}
+
+/** A street and number a first message gives ("sono il portiere di via Roma 12"); the name is capitalised ("la via è lunga 3 km" is none). */
+const STREET = /\b((?:[Vv]ia|[Vv]iale|[Pp]iazza|[Pp]iazzale|[Cc]orso|[Ll]argo|[Vv]icolo|[Ss]trada|[Ll]ocalità)\s+(?:(?:de[il]|della|delle|degli|dello|d[ai]|[Ss]an|[Ss]anta)\s+)?\p{Lu}[^,.;:!?\n\d]{0,60}?\s\d{1,4}(?:\s?[a-zA-Z](?!\p{L}))?(?:\/\w{1,3})?(?:,?\s+scala\s+[a-zA-Z0-9]{1,2}(?![\p{L}\d]))?)/u;
+export function streetIn(text: string): string | undefined {
+  return STREET.exec(text)?.[1]?.trim();
+}
+
+/** What the first message already said, offered as a one-tap answer to the question it answers. */
+function saidChoice(found: string | undefined): Choice[] {
+  return found ? [{ action: 'said', label: ref('chat:common.plainText', { text: found }) }] : [];
+}
+const openingOf = (data: Data) => (typeof data.opening === 'string' ? data.opening : '');
+
 /** The one comune a text names, if it names exactly one. */
 function onlyComuneNamedIn(fc: FlowCtx, text: string): string | undefined {
   const t = plain(text);
@@ -86,6 +108,14 @@ export function reportStep(fc: FlowCtx, input: FlowInput): TurnResult | undefine
   const understood = intentOnly('report_person');
   const go = (step: string, question: string, choices: Choice[] = [], preface: ReturnType<typeof say>[] = [], effects: TurnResult['effects'] = []) =>
     ask(state, { name: 'report', step, data }, understood, ref(question), choices, preface, effects);
+  // The problem the first message told ("non esce da giorni") is not asked again: the recap shows it.
+  const toProblem = () => {
+    const told = problemsNamedIn(openingOf(data));
+    if (told[0] === 'other') return go('problem', 'chat:report.askProblem', problemChoices());
+    data.problems = told;
+    data.details = openingOf(data);
+    return go('details', 'chat:report.askDetails', [{ action: 'skip', label: ref('chat:report.nothingToAdd') }]);
+  };
   switch (flow.step) {
     case 'role': {
       const t = input.kind === 'text' ? plain(input.text) : '';
@@ -98,16 +128,16 @@ export function reportStep(fc: FlowCtx, input: FlowInput): TurnResult | undefine
       const name = nameIn(input);
       if (!name) return undefined;
       data.reporterName = name;
-      return go('subject_name', 'chat:report.askSubjectName');
+      return go('subject_name', 'chat:report.askSubjectName', saidChoice(titledNameIn(openingOf(data))));
     }
     case 'subject_name': {
-      const name = nameIn(input);
+      const name = input.kind === 'option' && input.action === 'said' ? titledNameIn(openingOf(data)) : nameIn(input);
       if (!name) return undefined;
       data.subjectName = name;
-      return go('address', 'chat:report.askAddress');
+      return go('address', 'chat:report.askAddress', saidChoice(streetIn(openingOf(data))));
     }
     case 'address': {
-      const address = freeText(input, 3, 200);
+      const address = input.kind === 'option' && input.action === 'said' ? streetIn(openingOf(data)) : freeText(input, 3, 200);
       if (!address) return undefined;
       data.address = address;
       // The address names the comune, or else the first message did ("sono il portiere di via Roma 12
@@ -117,7 +147,7 @@ export function reportStep(fc: FlowCtx, input: FlowInput): TurnResult | undefine
         (typeof data.opening === 'string' ? onlyComuneNamedIn(fc, data.opening) : undefined);
       if (comune) {
         data.comuneId = comune;
-        return go('problem', 'chat:report.askProblem', problemChoices());
+        return toProblem();
       }
       return go('comune', 'chat:report.askComune', comuneChoices(fc.data));
     }
@@ -125,7 +155,7 @@ export function reportStep(fc: FlowCtx, input: FlowInput): TurnResult | undefine
       const comune = pickComune(fc.data, input);
       if (!comune) return undefined;
       data.comuneId = comune;
-      return go('problem', 'chat:report.askProblem', problemChoices());
+      return toProblem();
     }
     case 'problem': {
       if (input.kind === 'option') {
@@ -145,7 +175,13 @@ export function reportStep(fc: FlowCtx, input: FlowInput): TurnResult | undefine
     case 'details': {
       if (input.kind === 'text') {
         const extra = input.text.trim().slice(0, 1000);
-        if (!/^(no|niente|nulla|no grazie|nothing|none|nope)[.!]?$/.test(plain(extra))) data.details = [data.details, extra].filter(Boolean).join(' — ').slice(0, 2000);
+        if (!/^(no|niente|nulla|no grazie|nothing|none|nope)[.!]?$/.test(plain(extra))) {
+          data.details = [data.details, extra].filter(Boolean).join(' — ').slice(0, 2000);
+          // "e non fa neanche la spesa": a problem told here joins the ones already known.
+          const known = (data.problems as string[] | undefined) ?? [];
+          const added: string[] = problemsNamedIn(extra).filter((p) => p !== 'other');
+          if (added.length > 0) data.problems = PROBLEMS.filter((p) => (known.includes(p) && p !== 'other') || added.includes(p));
+        }
       } else if (input.action !== 'skip') return undefined;
       return go('alone', 'chat:report.askAlone', triple());
     }

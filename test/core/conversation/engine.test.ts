@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatContext, LinkedPerson } from '../../../core/conversation/context.ts';
 import { handleTurn, initialState, MAIN_MENU, MAX_READ_LENGTH, startConversation } from '../../../core/conversation/engine.ts';
 import { looksLikeLinkCode, normaliseLinkCode } from '../../../core/conversation/flows/account.ts';
+import { streetIn, titledNameIn } from '../../../core/conversation/flows/report.ts';
 import { officeStatus } from '../../../core/conversation/office-hours.ts';
 import { cleanText } from '../../../core/conversation/service.ts';
 import type { EngineState, TurnContext, TurnResult } from '../../../core/conversation/types.ts';
@@ -286,10 +287,11 @@ describe('conversation engine', () => {
     turn = handleTurn(turn.state, { kind: 'text', text: '3331234567' }, ctx());
     expect(turn.state.flow).toMatchObject({ step: 'reporter_name' });
     for (const answer of ['Giuseppe Rossi', 'la signora Bianchi', 'via Roma 12, terzo piano']) turn = handleTurn(turn.state, { kind: 'text', text: answer }, ctx());
-    // The address names no comune, the first message did: no question about it.
-    expect(keys(turn)).toEqual(['chat:report.askProblem']);
+    // The address names no comune, the first message did; it told the problem too: neither is asked.
+    expect(keys(turn)).toEqual(['chat:report.askDetails']);
+    // A problem added afterwards joins the one told first.
     turn = handleTurn(turn.state, { kind: 'text', text: 'non riesce a fare la spesa e non esce più' }, ctx());
-    for (const answer of ['no', 'sì', 'sì', 'no', 'sì']) turn = handleTurn(turn.state, { kind: 'text', text: answer }, ctx());
+    for (const answer of ['sì', 'sì', 'no', 'sì']) turn = handleTurn(turn.state, { kind: 'text', text: answer }, ctx());
     expect(keys(turn)).toEqual(['chat:report.confirmMany']);
     expect(render(i18n, turn.replies[0]!.text, 'it')).toBe(
       'Ricapitolo: la signora Bianchi, via Roma 12, terzo piano, Abbiategrasso. Problemi: Non si vede da giorni; Non mangia o non fa la spesa. Invio la segnalazione?',
@@ -301,6 +303,38 @@ describe('conversation engine', () => {
       urgency: 'high',
       details: `${opening} — non riesce a fare la spesa e non esce più`,
     });
+  });
+
+  it("offers the name and the street of a reporter's first message as one-tap answers", async () => {
+    const i18n = await createI18n();
+    const opening = 'sono il portiere di via Giuseppe Garibaldi 120 scala B ad Abbiategrasso, la signora Maria Giuseppina Rossi Bianchi del quarto piano non esce da giorni';
+    let turn = handleTurn(initialState(), { kind: 'text', text: opening }, ctx());
+    turn = handleTurn(turn.state, { kind: 'text', text: 'Mario Verdi' }, ctx());
+    expect(keys(turn)).toEqual(['chat:report.askSubjectName']);
+    expect(turn.replies[0]!.options!.map((o) => render(i18n, o.label, 'it'))).toEqual(['Maria Giuseppina Rossi Bianchi']);
+    turn = handleTurn(turn.state, { kind: 'option', optionId: turn.replies[0]!.options![0]!.id }, ctx());
+    expect(turn.replies[0]!.options!.map((o) => render(i18n, o.label, 'it'))).toEqual(['via Giuseppe Garibaldi 120 scala B']);
+    turn = handleTurn(turn.state, { kind: 'option', optionId: turn.replies[0]!.options![0]!.id }, ctx());
+    expect(keys(turn)).toEqual(['chat:report.askDetails']);
+    for (const answer of ['no', 'sì', 'sì', 'no', 'sì']) turn = handleTurn(turn.state, { kind: 'text', text: answer }, ctx());
+    expect(render(i18n, turn.replies[0]!.text, 'it')).toBe('Ricapitolo: Maria Giuseppina Rossi Bianchi, via Giuseppe Garibaldi 120 scala B, Abbiategrasso. Problema: Non si vede da giorni. Invio la segnalazione?');
+    // Nothing to offer when the first message names nobody and no street: the questions come bare.
+    turn = handleTurn(initialState(), { kind: 'text', text: 'sono la vicina, la signora del terzo piano non esce più di casa da una settimana' }, ctx());
+    turn = handleTurn(turn.state, { kind: 'text', text: 'Lucia' }, ctx());
+    expect(turn.replies[0]!.options ?? []).toEqual([]);
+  });
+
+  it('reads a titled name and a street with its number, nothing else', () => {
+    expect(titledNameIn('la signora Bianchi del terzo piano')).toBe('Bianchi');
+    expect(titledNameIn('La sig.ra Anna Verdi non esce')).toBe('Anna Verdi');
+    expect(titledNameIn('il signor De Luca è caduto')).toBe('De Luca');
+    expect(titledNameIn('la signora del terzo piano non esce')).toBeUndefined();
+    expect(titledNameIn('vorrei segnalare una signora anziana')).toBeUndefined();
+    expect(streetIn('sono il portiere di via Roma 12, la signora')).toBe('via Roma 12');
+    expect(streetIn('abita in piazza Marconi 3/A al secondo piano')).toBe('piazza Marconi 3/A');
+    expect(streetIn('Corso Italia 45 scala C, interno 9')).toBe('Corso Italia 45 scala C');
+    expect(streetIn('abita in via Roma, vicino alla chiesa')).toBeUndefined();
+    expect(streetIn('la via è lunga 3 km')).toBeUndefined();
   });
 
   it('asks the comune when the first message names none, or two', () => {
