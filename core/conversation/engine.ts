@@ -267,9 +267,14 @@ function handleOption(state: EngineState, ctx: TurnContext, optionId: string): T
   }
   if (state.step === 'flow' && state.flow) {
     const result = flowStep({ state, flow: state.flow, ctx, data: dataOf(ctx) }, { kind: 'option', action });
-    return result ?? repeat(state, intentOnly('unknown'), [say('chat:notUnderstood')]) ?? stale(state, ctx);
+    return result ?? repeat(state, intentOnly('unknown'), [notUnderstood(state)]) ?? stale(state, ctx);
   }
   return menuAction(state, ctx, action) ?? stale(state, ctx);
+}
+
+/** "Non ho capito": with choices to pick from, or, for a question to write an answer to, without them. */
+function notUnderstood(state: EngineState) {
+  return say(state.last && state.last.choices.length === 0 ? 'chat:notUnderstoodFree' : 'chat:notUnderstood');
 }
 
 function silent(state: EngineState, understood: Understood = intentOnly('unknown')): TurnResult {
@@ -340,7 +345,7 @@ function textTurn(state: EngineState, ctx: TurnContext, text: string): TurnResul
       const again = repeat(state, understood, preface);
       if (again) return again;
     }
-    return repeat(state, understood, [say('chat:notUnderstood')]) ?? toMenu(state, ctx, [say('chat:unknown')], understood);
+    return repeat(state, understood, [notUnderstood(state)]) ?? toMenu(state, ctx, [say('chat:unknown')], understood);
   }
 
   if (state.step === 'offer_handover') {

@@ -324,6 +324,18 @@ describe('conversation engine', () => {
     expect(turn.replies[0]!.options ?? []).toEqual([]);
   });
 
+  it('asks to write an answer again, not to choose, when the question offered nothing to choose', () => {
+    let turn = handleTurn(initialState(), { kind: 'text', text: 'sono la vicina, la signora del terzo piano non esce più di casa da una settimana' }, ctx());
+    turn = handleTurn(turn.state, { kind: 'text', text: 'Lucia' }, ctx());
+    turn = handleTurn(turn.state, { kind: 'text', text: '1' }, ctx());
+    expect(keys(turn)).toEqual(['chat:notUnderstoodFree', 'chat:report.askSubjectName']);
+    turn = handleTurn(turn.state, { kind: 'text', text: 'Ada Neri' }, ctx());
+    turn = handleTurn(turn.state, { kind: 'text', text: 'via Verdi 3' }, ctx());
+    // The comune question has choices: "scelga una voce" is right there.
+    turn = handleTurn(turn.state, { kind: 'text', text: 'boh' }, ctx());
+    expect(keys(turn)[0]).toBe('chat:notUnderstood');
+  });
+
   it('reads a titled name and a street with its number, nothing else', () => {
     expect(titledNameIn('la signora Bianchi del terzo piano')).toBe('Bianchi');
     expect(titledNameIn('La sig.ra Anna Verdi non esce')).toBe('Anna Verdi');
