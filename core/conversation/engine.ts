@@ -34,6 +34,7 @@ import {
   intentOnly,
   mainMenu,
   numberedChoice,
+  offerHandover,
   repeat,
   say,
   toMenu,
@@ -136,22 +137,6 @@ const OFFER_CUES = new Map([
   ['new_details', 'chat:offer.newDetails'],
 ]);
 
-/** A complaint, fear, a wish for more hours are for a person to hear: offer to pass the conversation over. */
-function offerHandover(state: EngineState, understood: Understood, question: string): TurnResult {
-  const menu = state.menu + 1;
-  return {
-    state: { v: 1, menu, step: 'offer_handover', pendingIntent: understood.intent, opts: ['yes', 'no'] },
-    replies: [{
-      text: { key: question },
-      options: [
-        { id: `m${menu}.yes`, label: { key: 'chat:offer.yes' } },
-        { id: `m${menu}.no`, label: { key: 'chat:offer.no' } },
-      ],
-    }],
-    understood,
-    effects: [],
-  };
-}
 
 function emergencyTurn(state: EngineState, understood: Understood): TurnResult {
   return {

@@ -58,6 +58,26 @@ export function repeat(state: EngineState, understood: Understood, preface: OutM
   return ask(state, state.flow, understood, state.last.text, state.last.choices, preface);
 }
 
+/**
+ * A complaint, fear, a wish for more hours are for a person to hear: offers to pass the
+ * conversation over (yes: handover; no: the menu), with `question` asking it.
+ */
+export function offerHandover(state: EngineState, understood: Understood, question: string): TurnResult {
+  const menu = state.menu + 1;
+  return {
+    state: { v: 1, menu, step: 'offer_handover', pendingIntent: understood.intent, opts: ['yes', 'no'] },
+    replies: [{
+      text: { key: question },
+      options: [
+        { id: `m${menu}.yes`, label: { key: 'chat:offer.yes' } },
+        { id: `m${menu}.no`, label: { key: 'chat:offer.no' } },
+      ],
+    }],
+    understood,
+    effects: [],
+  };
+}
+
 export function toMenu(state: EngineState, ctx: TurnContext, replies: OutMessage[], understood: Understood, effects: TurnResult['effects'] = []): TurnResult {
   const menu = mainMenu(state, dataOf(ctx));
   return { state: menu.state, replies: [...replies, menu.message], understood, effects };

@@ -11,6 +11,7 @@ import {
   formatDate,
   formatDayTime,
   intentOnly,
+  offerHandover,
   personChoices,
   pickPerson,
   plain,
@@ -85,14 +86,13 @@ export function tryLinkCode(state: EngineState, ctx: TurnContext, code: string, 
 export function linkStep(fc: FlowCtx, input: FlowInput, resume?: ResumeAfterLink): TurnResult | undefined {
   const understood = intentOnly('unknown');
   if (input.kind === 'option') {
-    if (input.action === 'no_code') return toMenu(fc.state, fc.ctx, [say('chat:link.howToGet')], understood);
+    if (input.action === 'no_code') return offerHandover(fc.state, understood, 'chat:offer.linkCode');
     return toMenu(fc.state, fc.ctx, [], understood);
   }
   const code = normaliseLinkCode(input.text);
   if (code) return tryLinkCode(fc.state, fc.ctx, code, understood, resume);
-  if (/\b(non ho|nn ho|senza|don t have|dont have|no code)\b/.test(plain(input.text))) {
-    return toMenu(fc.state, fc.ctx, [say('chat:link.howToGet')], understood);
-  }
+  // No code: the person gets it from an operator, who can be asked right now.
+  if (/\b(non ho|nn ho|senza|don t have|dont have|no code)\b/.test(plain(input.text))) return offerHandover(fc.state, understood, 'chat:offer.linkCode');
   return undefined;
 }
 

@@ -324,6 +324,16 @@ describe('conversation engine', () => {
     expect(turn.replies[0]!.options ?? []).toEqual([]);
   });
 
+  it('offers an operator at once to someone without a link code', () => {
+    for (const answer of ['option', 'non ho il codice'] as const) {
+      let turn = handleTurn(initialState(), { kind: 'text', text: 'quante ore mi restano?' }, ctx());
+      turn = handleTurn(turn.state, answer === 'option' ? { kind: 'option', optionId: option(turn, 'no_code') } : { kind: 'text', text: answer }, ctx());
+      expect(keys(turn)).toEqual(['chat:offer.linkCode']);
+      turn = handleTurn(turn.state, { kind: 'option', optionId: option(turn, 'yes') }, ctx());
+      expect(turn.effects).toEqual([expect.objectContaining({ kind: 'handover' })]);
+    }
+  });
+
   it('asks to write an answer again, not to choose, when the question offered nothing to choose', () => {
     let turn = handleTurn(initialState(), { kind: 'text', text: 'sono la vicina, la signora del terzo piano non esce più di casa da una settimana' }, ctx());
     turn = handleTurn(turn.state, { kind: 'text', text: 'Lucia' }, ctx());
