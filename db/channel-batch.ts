@@ -127,6 +127,7 @@ conv as (
          comune_id = t.comune_id,
          handed_over_at = case when t.handover then $2::text::timestamptz else c.handed_over_at end,
          urgent = c.urgent or t.urgent,
+         locale = t.locale,
          updated_at = $2::text::timestamptz
     from t
    -- The ids as an array, so that the conversations are fetched by key: joined on t alone (which
@@ -315,7 +316,8 @@ export async function planTelegramBatch(ctx: ChannelContext, updates: BatchUpdat
       address: u.chatId,
       identity_id: c.identityId,
       person_id: c.personId,
-      locale: c.locale,
+      // The language the person wrote in, if they switched (decideTurn); the replies are in it.
+      locale: decision.locale ?? c.locale,
       inbox_id: u.rowId,
     });
     rowOfConversation.set(c.conversationId, u.rowId);

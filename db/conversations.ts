@@ -204,6 +204,7 @@ with conv as (
          comune_id = $5::text,
          handed_over_at = case when $6::boolean then $7::text::timestamptz else handed_over_at end,
          urgent = urgent or $8::boolean,
+         locale = $16::text,
          updated_at = $7::text::timestamptz
    where id = $1::uuid
   returning last_seq),
@@ -279,6 +280,8 @@ export interface Outcome {
   replies: { body: string; options?: StoredOption[] }[];
   understood: Record<string, unknown>;
   handover?: { urgent: boolean };
+  /** The language the conversation goes on in, when the person switched (core/conversation/service.ts). */
+  locale?: string;
   /** Records the turn creates (help request, segnalazione, link, …), applied in the same transaction. */
   effects?: Effect[];
   /** Replies that depend on the effects' outcome (reference number, link result). */
@@ -412,6 +415,7 @@ async function processLocked(
     }
     const comuneId = current.comuneId ?? (context && hooks.comuneOf ? hooks.comuneOf(context) : null);
     const handling: Handling = outcome.handover && current.handling === 'bot' ? 'waiting' : current.handling;
+    const locale = outcome.locale ?? current.locale;
     const last = index === pending.length - 1;
     const written = await run<StoredReply>(WRITE_TURN_SQL, [
       conversationId,
@@ -429,12 +433,12 @@ async function processLocked(
       deliver?.address ?? null,
       deliver?.identityId ?? null,
       deliver?.personId ?? null,
-      current.locale,
+      locale,
       deliver?.purpose ?? 'reply',
       last && options.inboundRowId !== undefined ? options.inboundRowId : null,
     ]);
     const stored = written.map((r) => ({ id: r.id, seq: Number(r.seq), body: r.body, options: r.options ?? null }));
-    current = { ...current, state, handling, comuneId };
+    current = { ...current, state, handling, comuneId, locale };
     done.push({ inboundId: message.id, replySeqs: stored.map((r) => r.seq), replies: stored, understood: outcome.understood });
   }
   // Everything was handled before (a retry after the turn committed): the raw update is done too.

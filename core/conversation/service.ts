@@ -3,6 +3,7 @@
  * handle what is pending, return the replies. Web chat, Telegram and SMS all call this one
  * function, so flows never drift between channels. I/O happens only through the ports below.
  */
+import { clearLanguage } from '../nlu/index.ts';
 import { handleTurn } from './engine.ts';
 import type { ChatContext } from './context.ts';
 import type { Effect, EffectResults, EngineInput, EngineState, OutMessage, Renderer, Understood } from './types.ts';
@@ -39,6 +40,8 @@ export interface Decision {
   replies: { body: string; options?: StoredOptionView[] }[];
   understood: Record<string, unknown>;
   handover?: { urgent: boolean };
+  /** The person wrote clearly in the other language: the conversation goes on in this one (replies included). */
+  locale?: 'it' | 'en';
   /** Records to create or change (core/conversation/types.ts Effect), applied by the db layer in the same transaction. */
   effects?: Effect[];
   /** Replies that depend on the effects' outcome (a reference number, a link result), rendered. */
@@ -121,7 +124,11 @@ export function decideTurn(
   message: { body: string; input: StoredInputView },
   context?: ChatContext,
 ): Decision {
-  const locale = conversation.locale === 'en' ? 'en' : 'it';
+  const current = conversation.locale === 'en' ? 'en' : 'it';
+  // "Hello, I need help" in an Italian conversation (an SMS, a phone set to English on Telegram):
+  // answered, and from now on spoken to, in the language the person writes.
+  const written = message.input.kind === 'text' ? clearLanguage(message.body) : undefined;
+  const locale = written ?? current;
   const result = handleTurn(conversation.state as unknown as EngineState, toEngineInput(message.body, message.input), {
     now,
     locale,
@@ -137,6 +144,7 @@ export function decideTurn(
     replies: renderAll(render, locale, result.replies),
     understood: result.understood as unknown as Record<string, unknown>,
     ...(handover ? { handover: { urgent: handover.urgent } } : {}),
+    ...(locale !== current ? { locale } : {}),
     ...(effects.length > 0 ? { effects } : {}),
     ...(finish
       ? {

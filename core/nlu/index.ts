@@ -24,7 +24,7 @@
  */
 import { detectEmergency } from './emergency.ts';
 import { BACK_HOME, BEREAVED, DISTRESS, GREETING, greetingKind, MIN_SCORE, MORE_HOURS, NEW_DETAILS, scoreIntents, VICTIM } from './intent-rules.ts';
-import { detectLanguage } from './language.ts';
+import { clearLanguageOf, detectLanguage } from './language.ts';
 import { normaliseTokens } from './normalise.ts';
 import { findServices, primaryService } from './services.ts';
 import { correctSpelling } from './spelling.ts';
@@ -55,6 +55,12 @@ const TIE_ORDER: readonly Intent[] = [
   'complaint', 'cancel_booking', 'suspend_service', 'voucher_balance', 'application_status', 'report_person',
   'apply_info', 'providers', 'talk_to_operator', 'request_help',
 ];
+
+/** The language a text is clearly written in ("Hello, I need help"), or undefined when unclear. */
+export function clearLanguage(text: string): 'it' | 'en' | undefined {
+  // The words as typed: spelling correction only knows Italian.
+  return clearLanguageOf(normaliseTokens(text));
+}
 
 /** Reads free text and says what the person wants. Pure: no I/O, no clock. */
 export function understand(text: string, context: UnderstandContext): Understanding {

@@ -15,3 +15,23 @@ export function detectLanguage(tokens: readonly string[], fallback: 'it' | 'en' 
   if (it > en) return 'it';
   return fallback ?? 'it';
 }
+
+/** At least this many common words of one language, and none of the other, make a text clearly written in it. */
+const CLEAR_WORDS = 3;
+
+/**
+ * The language a text is clearly written in, or undefined: "Hello, I need help with shopping" is
+ * English, "buongiorno vorrei aiuto per la spesa" Italian, "ok grazie" or "help" neither. Used to
+ * answer in the person's language when it is not the one the channel suggested.
+ */
+export function clearLanguageOf(tokens: readonly string[]): 'it' | 'en' | undefined {
+  let en = 0;
+  let it = 0;
+  for (const t of tokens) {
+    if (EN.has(t)) en++;
+    if (IT.has(t)) it++;
+  }
+  if (en >= CLEAR_WORDS && it === 0) return 'en';
+  if (it >= CLEAR_WORDS && en === 0) return 'it';
+  return undefined;
+}

@@ -74,6 +74,22 @@ describe('SMS gateway', () => {
     expect(res.status).toBe(404);
   });
 
+  it('answers in English a number that writes English, and goes on in it', async () => {
+    const phone = '+393330000077';
+    expect((await sms(phone, 'Hello, I need help at home for my mother, which cooperatives are there?')).status).toBe(200);
+    const texts = await textsTo(phone);
+    expect(texts.at(-1)).toMatch(/^In which comune[\s\S]*\nReply with a number from 1 to 14\.$/);
+    const [conv] = await t.db.database.db
+      .select({ locale: conversations.locale })
+      .from(conversations)
+      .innerJoin(channelIdentities, eq(channelIdentities.id, conversations.identityId))
+      .where(and(eq(channelIdentities.channel, 'sms'), eq(channelIdentities.address, phone)));
+    expect(conv!.locale).toBe('en');
+    // A number is no language: the conversation stays in English.
+    await sms(phone, '13');
+    expect((await textsTo(phone)).slice(texts.length).join('\n')).toMatch(/accredited providers/);
+  });
+
   it('welcomes a new number with the menu as numbered options, each reply within two GSM-7 segments', async () => {
     const phone = '+393330000002';
     const res = await sms(phone, 'buongiorno');

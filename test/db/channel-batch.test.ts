@@ -132,6 +132,22 @@ describe.skipIf(postgresSkipped)('Telegram turns in batches', () => {
     }
   });
 
+  it('switches a conversation to the language the person clearly writes in, on both paths', async () => {
+    // A phone set to English (language_code en) whose owner writes Italian.
+    const text = 'buongiorno, vorrei parlare con un operatore per favore';
+    const batch = { ...(await store('7410001', { kind: 'text', text })), locale: 'en' };
+    expect((await handleTelegramBatch(ctx, [batch])).size).toBe(1);
+    const single = { ...(await store('7410002', { kind: 'text', text })), locale: 'en' };
+    await oneByOne(single);
+    for (const u of [batch, single]) {
+      const { conv, replies } = await turnOf(u.chatId, u.externalId);
+      expect(conv.locale).toBe('it');
+      expect(replies[0]!.body).toMatch(/^La metto in contatto con un operatore/);
+      const queued = await db().select().from(outboundMessages).where(eq(outboundMessages.conversationId, conv.id));
+      expect(queued.map((q) => q.locale)).toEqual(replies.map(() => 'it'));
+    }
+  });
+
   it('leaves to the one-by-one path a chat with earlier updates pending, a stored message, a turn with effects', async () => {
     // (a) An earlier update of the chat is stored and unhandled.
     const earlier = await store('7500001', { kind: 'text', text: 'buongiorno' });

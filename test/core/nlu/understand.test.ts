@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { INTENTS, understand } from '../../../core/nlu/index.ts';
+import { clearLanguage, INTENTS, understand } from '../../../core/nlu/index.ts';
 
 const now = new Date('2026-11-23T08:00:00Z');
 const read = (text: string, locale?: 'it' | 'en') => understand(text, locale === undefined ? { now } : { now, locale });
@@ -177,5 +177,15 @@ describe('understand: properties', () => {
       }),
       { seed: 42 },
     );
+  });
+});
+
+describe('clearLanguage', () => {
+  it('names a language only when the text is clearly written in it', () => {
+    expect(clearLanguage('Hello, I work as badante for a couple in Rosate. Which cooperatives are there?')).toBe('en');
+    expect(clearLanguage('Hi, I need help with shopping')).toBe('en');
+    expect(clearLanguage('buongiorno vorrei aiuto per la spesa')).toBe('it');
+    expect(clearLanguage('QUANTE ORE HO ANCORA')).toBe('it');
+    for (const unclear of ['ok', 'grazie', 'help', 'thank you', 'ok grazie', '3', 'Maria Rossi', 'via Roma 12', 'I miei figli non vengono mai']) expect(clearLanguage(unclear), unclear).toBeUndefined();
   });
 });
