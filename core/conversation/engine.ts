@@ -341,5 +341,16 @@ function textTurn(state: EngineState, ctx: TurnContext, text: string): TurnResul
   if (looksLikeLinkCode(text)) return tryLinkCode(state, ctx, normaliseLinkCode(text)!, intentOnly('unknown'), resumeAfterLink);
   if (isStatusQuestion(text)) return referenceStatus(state, ctx, findReference(text)!);
   if (understood.intent === 'unknown' && dataOf(ctx).linked === false && /\b(codice|code)\b/i.test(text)) return startLink(state, understood, 'menu');
+  // With the menu just shown, "grazie", "ok" or "arrivederci" close an exchange: a short answer,
+  // not the whole menu again (on SMS that is two more segments), whose choices stay valid.
+  if (state.step === 'menu' && state.menu > 0) {
+    const thanksOrBye = understood.intent === 'greeting' && understanding.signals?.some((s) => s === 'greeting:thanks' || s === 'greeting:goodbye');
+    const closing = thanksOrBye ? greetingReplyKey(understanding.signals, ctx.now) : understood.intent === 'unknown' && ACKNOWLEDGEMENT.test(text) ? 'chat:ack' : undefined;
+    if (closing) return { state, replies: [say(closing)], understood, effects: [] };
+  }
   return actOn(state, ctx, understood, understanding, text);
 }
+
+/** "ok", "va bene", "perfetto": heard, nothing asked. */
+const ACK_WORD = "(?:ok+|okay|oki|va bene|bene|benissimo|perfetto|d'?\\s?accordo|capito|ho capito|certo|ottimo|good|fine|got it|all right|alright)";
+const ACKNOWLEDGEMENT = new RegExp(`^\\s*${ACK_WORD}(?:[\\s.!,]+${ACK_WORD})*[\\s.!,]*$`, 'i');

@@ -135,3 +135,21 @@ describe('greetings in the middle of a question', () => {
     expect(keys(handleTurn(code.state, { kind: 'text', text: 'grazie' }, ctx(morning)))).toEqual(['chat:thanksMidFlow', 'chat:link.ask']);
   });
 });
+
+describe('thanks, goodbye and "ok" right after the menu', () => {
+  const morning = new Date('2026-11-23T09:00:00Z');
+  it('get a short answer and keep the menu shown, without sending it again', () => {
+    const menu = startConversation(initialState(), ctx(morning));
+    for (const [text, key] of [['grazie mille', 'chat:thanks'], ['ok', 'chat:ack'], ["va bene, d'accordo", 'chat:ack'], ['Perfetto!', 'chat:ack'], ['arrivederci', 'chat:goodbye']] as const) {
+      const turn = handleTurn(menu.state, { kind: 'text', text }, ctx(morning));
+      expect(keys(turn), text).toEqual([key]);
+      expect(turn.state).toEqual(menu.state);
+    }
+    // The menu's numbers still answer after the "ok".
+    const ok = handleTurn(menu.state, { kind: 'text', text: 'ok' }, ctx(morning));
+    expect(keys(handleTurn(ok.state, { kind: 'text', text: '6' }, ctx(morning)))[0]).toBe('chat:handover.done');
+    // A request is still a request, and a greeting still shows the menu.
+    expect(keys(handleTurn(menu.state, { kind: 'text', text: 'ok, mi serve aiuto per la spesa' }, ctx(morning)))).not.toContain('chat:ack');
+    expect(keys(handleTurn(menu.state, { kind: 'text', text: 'buongiorno' }, ctx(morning)))).toEqual(['chat:greeting', 'chat:menu.prompt']);
+  });
+});
