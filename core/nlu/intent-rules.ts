@@ -108,7 +108,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
 
   // cancel_booking — one visit: cancel, move, postpone.
   r('cancel_booking', 'annullare', 4, /\b(annull\w*|disdi\w*|disdett\w*|cancell\w*)\b/),
-  r('cancel_booking', 'spostare', 4, /\b(spost\w*|cambi\w*) (l |la |il |lo )?(appuntamento|visita|intervento|incontro|spesa|bagno|orario|giorno)\b|\bspost\w* (l |la )?operatrice\b|\b(rimand\w*|rinvi\w*|posticip\w*)\b/),
+  r('cancel_booking', 'spostare', 4, /\b(spost\w*|cambi\w*) (l |la |il |lo )?(appuntamento|visita|intervento|incontro|spesa|bagno|orario|giorno)\b|\bspost\w* (l |la )?operatrice\b|\b(rimand\w*|rinvi\w*|posticip\w*)\b|\banticip\w* (l |la |il |lo )?(appuntamento|visita|intervento|operatrice)\b/),
   r('cancel_booking', 'giorno-non-venite', 3, /\b(oggi|domani|dopodomani|lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|stamattina|stasera|pomeriggio|mattina) (\w+ ){0,3}non (venite|venga|serve|ci sono|sono in casa|mandate|ci sara)\b/),
   r('cancel_booking', 'non-venite', 2.5, /\bnon (venite|venga|mandate nessuno|ci sono)\b/),
   r('cancel_booking', 'non-serve-piu', 2, /\bnon serve piu\b/),

@@ -294,7 +294,11 @@ function suspendFor(state: EngineState, ctx: TurnContext, person: LinkedPerson, 
     // "Vorrei spostare la visita di mercoledì": the visit is already said.
     if (!typed || choosing.state.flow?.step !== 'visit') return choosing;
     const fc: FlowCtx = { state: choosing.state, flow: choosing.state.flow, ctx, data: dataOf(ctx) };
-    return suspendStep(fc, { kind: 'text', text: typed, understanding: { intent: understood.intent, confidence: 1 } }) ?? choosing;
+    const chosen = suspendStep(fc, { kind: 'text', text: typed, understanding: { intent: understood.intent, confidence: 1 } });
+    // "… di giovedì a venerdì (alle 10)": and so is the new day.
+    const target = MOVE_TO.exec(plain(typed))?.[1];
+    if (!chosen?.state.flow || chosen.state.flow.step !== 'new_when' || !target) return chosen ?? choosing;
+    return suspendStep({ ...fc, state: chosen.state, flow: chosen.state.flow }, { kind: 'text', text: target, understanding: { intent: understood.intent, confidence: 1 } }) ?? chosen;
   }
   const asked = ask(state, { name: 'suspend', step: 'reason', data }, understood, ref('chat:suspend.askReason'), SUSPEND_REASONS);
   // "Vado in ospedale dal 10 al 20 dicembre": the reason and the dates are already said.
@@ -412,7 +416,7 @@ export function suspendStep(fc: FlowCtx, input: FlowInput): TurnResult | undefin
       if (!when.date) return undefined;
       // "Alle 15": the same day at another hour, not today at 15 (the visit's day, or at the recap the new one).
       const kept = DateTime.fromISO(String(data.newStart ?? data.visitStart), { zone: ROME_ZONE });
-      const date = said?.dayAssumed ? kept.toISODate() : String(when.date);
+      const date = said?.dayAssumed ? kept.toISODate() : (weekdayNearVisit(input.text, DateTime.fromISO(String(data.visitStart), { zone: ROME_ZONE })) ?? String(when.date));
       const time = String(when.time ?? kept.toFormat('HH:mm'));
       const start = `${date}T${time}`;
       const problem = checkStart(start, ctx.now, person?.livesAloneWithoutFamily ?? false, fc.data.comuni.find((c) => c.id === person?.comuneId)?.patronDay ?? null);
@@ -459,6 +463,26 @@ export function reasonFromText(text: string): string | undefined {
 
 const WEEKDAYS = /\b(lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/;
 const WEEKDAY_NUMBER: Record<string, number> = { lunedi: 1, martedi: 2, mercoledi: 3, giovedi: 4, venerdi: 5, sabato: 6, domenica: 7, monday: 1, tuesday: 2, wednesday: 3, thursday: 4, friday: 5, saturday: 6, sunday: 7 };
+
+/** Where a visit is moved to, said after the visit itself: "di giovedì a venerdì", "da martedì al 10 dicembre". */
+const MOVE_TO = /\b(?:spost\w*|rimand\w*|anticip\w*|move\w*)\b.*?\b(?:lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|domani|oggi|\d{1,2}(?: \w+)?)\b.*?\b(?:a|al|ad|per|to)\s+((?:lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|domani|dopodomani|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{1,2}\b).*)$/;
+
+/** An explicit date ("4 dicembre", "4/12"): a weekday said with it is not re-anchored. */
+const EXPLICIT_DATE = /\b\d{1,2}\s*[/.-]\s*\d{1,2}\b|\b\d{1,2}\s+(gen|feb|mar|apr|mag|giu|lug|ago|set|ott|nov|dic|jan|may|jun|jul|aug|sep|oct|dec)/;
+
+/**
+ * A new day for a visit said as a bare weekday ("a venerdì") is the one nearest the visit, three
+ * days either way (Thursday the 3rd to Friday is the 4th, to Tuesday the 1st): the person means
+ * that week, not the next Friday from today.
+ */
+export function weekdayNearVisit(text: string, visit: DateTime): string | undefined {
+  const t = plain(text);
+  const weekday = WEEKDAYS.exec(t)?.[1];
+  if (!weekday || !visit.isValid || EXPLICIT_DATE.test(t) || /\b(prossim\w*|next|scors\w*|last)\b/.test(t)) return undefined;
+  let delta = (((WEEKDAY_NUMBER[weekday]! - visit.weekday) % 7) + 7) % 7;
+  if (delta > 3) delta -= 7;
+  return visit.plus({ days: delta }).toISODate() ?? undefined;
+}
 
 /**
  * The visit a text names: by its date, else by the first weekday said ("la visita di mercoledì"

@@ -4,6 +4,8 @@ import type { ChatContext, LinkedPerson } from '../../../core/conversation/conte
 import { handleTurn, initialState, MAIN_MENU, MAX_READ_LENGTH, startConversation } from '../../../core/conversation/engine.ts';
 import { looksLikeLinkCode, normaliseLinkCode } from '../../../core/conversation/flows/account.ts';
 import { streetIn, titledNameIn } from '../../../core/conversation/flows/report.ts';
+import { weekdayNearVisit } from '../../../core/conversation/flows/help.ts';
+import { DateTime } from 'luxon';
 import { officeStatus } from '../../../core/conversation/office-hours.ts';
 import { cleanText } from '../../../core/conversation/service.ts';
 import type { EngineState, TurnContext, TurnResult } from '../../../core/conversation/types.ts';
@@ -522,6 +524,27 @@ describe('suspension said in one message', () => {
     expect(render(i18n, hour.replies[0]!.text, 'it')).toBe('Sposto la visita di martedì 24 novembre alle 09:00 a martedì 24 novembre alle 15:00?');
     const day = handleTurn(move.state, { kind: 'text', text: 'giovedì' }, linkedCtx());
     expect(render(i18n, day.replies[0]!.text, 'it')).toBe('Sposto la visita di martedì 24 novembre alle 09:00 a giovedì 26 novembre alle 09:00?');
+  });
+
+  it('moves a visit to the day said in the same message, a weekday taken in the visit\'s own week', async () => {
+    const i18n = await createI18n();
+    const visits = [
+      { id: '33333333-3333-4333-8333-333333333333', startsAt: '2026-11-24T08:00:00.000Z', hours: 2 },
+      { id: '55555555-5555-4555-8555-555555555555', startsAt: '2026-12-03T08:00:00.000Z', hours: 2 },
+    ];
+    const withVisits = linkedCtx([person({ programme: { ...person().programme!, upcomingVisits: visits } })]);
+    const said = (text: string) => render(i18n, handleTurn(initialState(), { kind: 'text', text }, withVisits).replies[0]!.text, 'it');
+    // Thursday the 3rd to "venerdì" is Friday the 4th, not Friday the 27th (the next one from today).
+    expect(said('vorrei spostare la visita di giovedì a venerdì')).toBe('Sposto la visita di giovedì 3 dicembre alle 09:00 a venerdì 4 dicembre alle 09:00?');
+    expect(said('posso anticipare la visita di giovedì a mercoledì?')).toBe('Sposto la visita di giovedì 3 dicembre alle 09:00 a mercoledì 2 dicembre alle 09:00?');
+    expect(said('spostare la visita di martedì a giovedì alle 15')).toBe('Sposto la visita di martedì 24 novembre alle 09:00 a giovedì 26 novembre alle 15:00?');
+    expect(said('vorrei spostare la visita del 3 dicembre al 10 dicembre')).toBe('Sposto la visita di giovedì 3 dicembre alle 09:00 a giovedì 10 dicembre alle 09:00?');
+    // Said on its own at the question, too.
+    const asked = handleTurn(initialState(), { kind: 'text', text: 'vorrei spostare la visita di giovedì' }, withVisits);
+    expect(render(i18n, handleTurn(asked.state, { kind: 'text', text: 'venerdì alle 11' }, withVisits).replies[0]!.text, 'it')).toBe('Sposto la visita di giovedì 3 dicembre alle 09:00 a venerdì 4 dicembre alle 11:00?');
+    expect(weekdayNearVisit('lunedì', DateTime.fromISO('2026-12-04T09:00', { zone: 'Europe/Rome' }))).toBe('2026-12-07');
+    expect(weekdayNearVisit('lunedì prossimo', DateTime.fromISO('2026-12-04T09:00', { zone: 'Europe/Rome' }))).toBeUndefined();
+    expect(weekdayNearVisit('venerdì 11 dicembre', DateTime.fromISO('2026-12-03T09:00', { zone: 'Europe/Rome' }))).toBeUndefined();
   });
 
   it('without a programme, says there is nothing to suspend, or no visit to move', () => {
