@@ -64,10 +64,10 @@ function nameIn(input: FlowInput): string | undefined {
 
 /**
  * The person's name as a first message gives it, after a title: "la signora Maria Rossi", "il
- * signor Bianchi", "la sig.ra Anna Verdi". Capitalised words only, so "la signora del terzo piano"
+ * signor Bianchi", "la sig.ra Anna Verdi", "Mrs Ferri". Capitalised words only, so "la signora del terzo piano"
  * names nobody.
  */
-const TITLED_NAME = /(?:\b[Ll]a\s+[Ss]ig(?:nora|\.\s?ra|ra)|\b[Ii]l\s+[Ss]ig(?:nore|nor|\.))\s+((?:\p{Lu}[\p{L}'’]*\s+){0,3}\p{Lu}[\p{L}'’]+)/u;
+const TITLED_NAME = /(?:\b[Ll]a\s+[Ss]ig(?:nora|\.\s?ra|ra)|\b[Ii]l\s+[Ss]ig(?:nore|nor|\.)|\b(?:Mrs|Mr|Ms|Miss)\.?)\s+((?:\p{Lu}[\p{L}'’]*\s+){0,3}\p{Lu}[\p{L}'’]+)/u;
 export function titledNameIn(text: string): string | undefined {
   return TITLED_NAME.exec(text)?.[1]?.trim();
 }

@@ -352,6 +352,7 @@ describe('conversation engine', () => {
     expect(titledNameIn('la signora Bianchi del terzo piano')).toBe('Bianchi');
     expect(titledNameIn('La sig.ra Anna Verdi non esce')).toBe('Anna Verdi');
     expect(titledNameIn('il signor De Luca è caduto')).toBe('De Luca');
+    expect(titledNameIn('Mrs Ferri has not collected her post')).toBe('Ferri');
     expect(titledNameIn('la signora del terzo piano non esce')).toBeUndefined();
     expect(titledNameIn('vorrei segnalare una signora anziana')).toBeUndefined();
     expect(streetIn('sono il portiere di via Roma 12, la signora')).toBe('via Roma 12');
