@@ -20,7 +20,7 @@ const ROLE_WORDS: [RegExp, (typeof ROLES)[number]][] = [
 ];
 
 const PROBLEM_WORDS: [RegExp, (typeof PROBLEMS)[number]][] = [
-  [/posta|non (si )?vede|non esce|non apre|not seen|mail/, 'not_seen'],
+  [/posta|non (si )?vede|non esce|non apre|not (been )?seen|mail|\bpost\b|(not|never) (go|goes|gone|going) out|not open/, 'not_seen'],
   [/confus|non ricord|smarrit|confused/, 'confused'],
   [/mangia|cibo|magr|spesa|eat|food|shopping/, 'not_eating'],
   [/sporc|odore|puzz|rifiut|disordin|dirty|smell/, 'home_neglected'],

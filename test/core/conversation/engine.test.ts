@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatContext, LinkedPerson } from '../../../core/conversation/context.ts';
 import { handleTurn, initialState, MAIN_MENU, MAX_READ_LENGTH, startConversation } from '../../../core/conversation/engine.ts';
 import { looksLikeLinkCode, normaliseLinkCode } from '../../../core/conversation/flows/account.ts';
-import { streetIn, titledNameIn } from '../../../core/conversation/flows/report.ts';
+import { problemsNamedIn, streetIn, titledNameIn } from '../../../core/conversation/flows/report.ts';
 import { weekdayNearVisit } from '../../../core/conversation/flows/help.ts';
 import { DateTime } from 'luxon';
 import { officeStatus } from '../../../core/conversation/office-hours.ts';
@@ -353,6 +353,7 @@ describe('conversation engine', () => {
     expect(titledNameIn('La sig.ra Anna Verdi non esce')).toBe('Anna Verdi');
     expect(titledNameIn('il signor De Luca è caduto')).toBe('De Luca');
     expect(titledNameIn('Mrs Ferri has not collected her post')).toBe('Ferri');
+    expect(problemsNamedIn('Mrs Ferri has not collected her post for a week')).toEqual(['not_seen']);
     expect(titledNameIn('la signora del terzo piano non esce')).toBeUndefined();
     expect(titledNameIn('vorrei segnalare una signora anziana')).toBeUndefined();
     expect(streetIn('sono il portiere di via Roma 12, la signora')).toBe('via Roma 12');
