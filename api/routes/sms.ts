@@ -139,7 +139,7 @@ export function smsText(i18n: I18n, item: Pick<OutboundItem, 'body' | 'options' 
     item.options,
     (numbers) => i18n.t('channels:sms.replyHint', { numbers, lng }),
     i18n.t('channels:sms.or', { lng }),
-    (last) => i18n.t('channels:sms.replyRange', { last, lng }),
+    { range: (last) => i18n.t('channels:sms.replyRange', { last, lng }), single: i18n.t('channels:sms.replyOne', { lng }) },
   );
 }
 

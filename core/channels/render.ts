@@ -17,23 +17,30 @@ export const SMS_MAX_SEGMENTS = 2;
 /** From this many options on, the hint names the range ("da 1 a 14"), not every number. */
 export const SMS_RANGE_FROM = 5;
 
+/** The other hint sentences, from the locale files: for long lists, and for a single choice. */
+export interface SmsHints {
+  /** "Risponda con un numero da 1 a 14." */
+  range?: (last: string) => string;
+  /** "Risponda 1, oppure scriva la risposta.": one choice is offered beside a question to write to. */
+  single?: string;
+}
+
 /**
  * Renders a reply for SMS. `replyHint(list)` renders the localised "Risponda 1, 2 o 3" sentence
- * for the numbers offered, `rangeHint(last)` the "Risponda con un numero da 1 a 14" one for long
- * lists (the caller supplies both from the locale files).
+ * for the numbers offered; `hints` the others (the caller supplies them from the locale files).
  */
 export function renderSms(
   body: string,
   options: readonly ChannelOption[] | null | undefined,
   replyHint: (numbers: string) => string,
   orWord: string,
-  rangeHint?: (last: string) => string,
+  hints: SmsHints = {},
 ): string {
   if (!options || options.length === 0) return fitSms(body, SMS_MAX_SEGMENTS);
   const lines = options.map((o, i) => `${i + 1} ${o.label}`);
   const numbers = options.map((_, i) => String(i + 1));
   const list = numbers.length === 1 ? numbers[0]! : `${numbers.slice(0, -1).join(', ')} ${orWord} ${numbers.at(-1)}`;
-  const hint = rangeHint && numbers.length >= SMS_RANGE_FROM ? rangeHint(String(numbers.length)) : replyHint(list);
+  const hint = hints.range && numbers.length >= SMS_RANGE_FROM ? hints.range(String(numbers.length)) : numbers.length === 1 && hints.single ? hints.single : replyHint(list);
   const choices = `\n${lines.join('\n')}\n${hint}`;
   // Cut, a recap keeps its closing question ("Invio la segnalazione?"): the choices answer it.
   const question = /(?:[.!:]\s+|\n)([^.!?\n]{1,80}\?)\s*$/.exec(body);

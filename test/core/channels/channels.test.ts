@@ -42,9 +42,14 @@ describe('SMS rendering', () => {
   it('names the range instead of every number from five options on', () => {
     const range = (last: string) => `Risponda con un numero da 1 a ${last}.`;
     const four = ['a', 'b', 'c', 'd'].map((id) => ({ id, label: id.toUpperCase() }));
-    expect(renderSms('Quale?', four, hint, 'o', range).endsWith('\nRisponda 1, 2, 3 o 4.')).toBe(true);
+    expect(renderSms('Quale?', four, hint, 'o', { range }).endsWith('\nRisponda 1, 2, 3 o 4.')).toBe(true);
     const fourteen = Array.from({ length: 14 }, (_, i) => ({ id: `c${i}`, label: `Comune ${i + 1}` }));
-    expect(renderSms('In quale Comune abita?', fourteen, hint, 'o', range).endsWith('\n14 Comune 14\nRisponda con un numero da 1 a 14.')).toBe(true);
+    expect(renderSms('In quale Comune abita?', fourteen, hint, 'o', { range }).endsWith('\n14 Comune 14\nRisponda con un numero da 1 a 14.')).toBe(true);
+  });
+  it('says a single choice may also be written out', () => {
+    const single = 'Risponda 1, oppure scriva la risposta.';
+    expect(renderSms('Come si chiama?', [{ id: 'said', label: 'Ferri' }], hint, 'o', { single })).toBe(`Come si chiama?\n1 Ferri\n${single}`);
+    expect(renderSms('Come si chiama?', [{ id: 'said', label: 'Ferri' }], hint, 'o')).toBe('Come si chiama?\n1 Ferri\nRisponda 1.');
   });
   it('shortens a long recap in its text, never in its numbered choices', () => {
     const options = [{ id: 'yes', label: 'Sì, invia' }, { id: 'change', label: 'Cambiare qualcosa' }, { id: 'no', label: 'No, lascio stare' }];
