@@ -356,7 +356,8 @@ export async function decideSuspension(
 
 /**
  * Art. 13: interrupts a programme for one of the article's reasons; unused hours go back with a
- * `return` entry, later planned visits are cancelled and suspensions still to decide are closed. `unpaidMonths` comes from the fees.
+ * `return` entry, later planned visits are cancelled and suspensions still to decide are closed.
+ * `unpaidMonths` comes from the fees.
  */
 export async function interruptProgrammeRow(
   db: Db,

@@ -137,7 +137,6 @@ const OFFER_CUES = new Map([
   ['new_details', 'chat:offer.newDetails'],
 ]);
 
-
 function emergencyTurn(state: EngineState, understood: Understood): TurnResult {
   return {
     state,

@@ -64,15 +64,18 @@ function nameIn(input: FlowInput): string | undefined {
 
 /**
  * The person's name as a first message gives it, after a title: "la signora Maria Rossi", "il
- * signor Bianchi", "la sig.ra Anna Verdi", "Mrs Ferri". Capitalised words only, so "la signora del terzo piano"
- * names nobody.
+ * signor Bianchi", "la sig.ra Anna Verdi", "Mrs Ferri". Capitalised words only, so "la signora
+ * del terzo piano" names nobody.
  */
 const TITLED_NAME = /(?:\b[Ll]a\s+[Ss]ig(?:nora|\.\s?ra|ra)|\b[Ii]l\s+[Ss]ig(?:nore|nor|\.)|\b(?:Mrs|Mr|Ms|Miss)\.?)\s+((?:\p{Lu}[\p{L}'’]*\s+){0,3}\p{Lu}[\p{L}'’]+)/u;
 export function titledNameIn(text: string): string | undefined {
   return TITLED_NAME.exec(text)?.[1]?.trim();
 }
 
-/** A street and number a first message gives ("sono il portiere di via Roma 12"); the name is capitalised ("la via è lunga 3 km" is none). */
+/**
+ * A street and number a first message gives ("sono il portiere di via Roma 12"); the street's name
+ * is capitalised, so "la via è lunga 3 km" is none.
+ */
 const STREET = /\b((?:[Vv]ia|[Vv]iale|[Pp]iazza|[Pp]iazzale|[Cc]orso|[Ll]argo|[Vv]icolo|[Ss]trada|[Ll]ocalità)\s+(?:(?:de[il]|della|delle|degli|dello|d[ai]|[Ss]an|[Ss]anta)\s+)?\p{Lu}[^,.;:!?\n\d]{0,60}?\s\d{1,4}(?:\s?[a-zA-Z](?!\p{L}))?(?:\/\w{1,3})?(?:,?\s+scala\s+[a-zA-Z0-9]{1,2}(?![\p{L}\d]))?)/u;
 export function streetIn(text: string): string | undefined {
   return STREET.exec(text)?.[1]?.trim();
