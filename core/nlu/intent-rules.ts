@@ -91,7 +91,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   // The carer is the provider's to change, through staff: a person, not the visit-moving flow.
   r('talk_to_operator', 'cambiare-operatrice', 3, /\b(cambi\w*|sostitu\w*) (l |la |il |un |una )?(operatric\w*|operator\w*|badante|assistente domiciliare)\b/),
   // A family assistant's own contract (Ana): not a chat matter, the social service advises.
-  r('talk_to_operator', 'contratto', 3, /\bcontratt\w* (della |di |per la |come )?(badante|assistente familiare|lavoro)\b|\b(registrare|mettere in regola|regolarizzare) (il |un |la )?(contratto|badante)\b|\b(register|record) (my|a|her|the) (work )?contract\b|\bfamily assistant\b/),
+  r('talk_to_operator', 'contratto', 3, /\bcontratt\w* (della |di |per la |come )?(badante|assistente familiare|lavoro)\b|\b(registrare|mettere in regola|regolarizzare) (il |un |la )?(contratto|badante)\b|\b(register|record) (my|a|her|the|our) (regular |new )?(work |employment )?contract\b|\b(contract|employment) (for|of) (a |my |the )?(carer|caregiver|badante|family assistant)\b|\bfamily assistant\b/),
   r('talk_to_operator', 'un-operatore', 2.5, /\bun operatore\b|\b(mi|ci) (puo|potete|potreste|potrebbe|fate|fa) (ri)?chiamare\b/),
 
   // suspend_service — pause or stop the whole programme for a period (art. 13).

@@ -77,6 +77,8 @@ describe('understand: intents', () => {
     ['la ragazza viene sempre tardi', 'complaint'],
     ['come faccio a registrare il contratto della badante', 'talk_to_operator'],
     ['How can I register my contract as a family assistant?', 'talk_to_operator'],
+    ['How do I register my regular contract?', 'talk_to_operator'],
+    ['how can I record my regular work contract', 'talk_to_operator'],
   ])('"%s" → %s', (text, intent) => {
     expect(read(text).intent).toBe(intent);
   });
