@@ -40,6 +40,12 @@ export async function createI18n(): Promise<I18n> {
     returnNull: false,
     initAsync: false,
   });
+  // "Problema: {{problem, lowerFirst}}": a label that is also a button ("Non si vede da giorni")
+  // reads in lower case inside a sentence.
+  instance.services.formatter?.add('lowerFirst', (value: unknown) => {
+    const text = String(value ?? '');
+    return text.charAt(0).toLocaleLowerCase() + text.slice(1);
+  });
   return instance;
 }
 

@@ -53,7 +53,7 @@ describe.skipIf(postgresSkipped)('chat flows: segnalazioni, information, handove
     const riskReply = await chat.choose(risk ? /Sì, c'è un pericolo/ : /^No$/);
     if (risk) return { riskReply, done: riskReply, reference: /S-\d+/.exec(riskReply.text)?.[0] };
     const confirm = await chat.choose(/^Sì$/);
-    expect(confirm.text).toMatch(/Ricapitolo: Signora Ferri, via Roma 3, Abbiategrasso, Abbiategrasso\. Problema: Non si vede da giorni/);
+    expect(confirm.text).toMatch(/Ricapitolo: Signora Ferri, via Roma 3, Abbiategrasso, Abbiategrasso\. Problema: non si vede da giorni/);
     const done = await chat.choose(/^Sì$/);
     return { riskReply, done, reference: /S-\d+/.exec(done.text)?.[0] };
   }

@@ -296,7 +296,7 @@ describe('conversation engine', () => {
     for (const answer of ['sì', 'sì', 'no', 'sì']) turn = handleTurn(turn.state, { kind: 'text', text: answer }, ctx());
     expect(keys(turn)).toEqual(['chat:report.confirmMany']);
     expect(render(i18n, turn.replies[0]!.text, 'it')).toBe(
-      'Ricapitolo: la signora Bianchi, via Roma 12, terzo piano, Abbiategrasso. Problemi: Non si vede da giorni; Non mangia o non fa la spesa. Invio la segnalazione?',
+      'Ricapitolo: la signora Bianchi, via Roma 12, terzo piano, Abbiategrasso. Problemi: non si vede da giorni; non mangia o non fa la spesa. Invio la segnalazione?',
     );
     turn = handleTurn(turn.state, { kind: 'text', text: 'sì' }, ctx());
     expect(turn.effects[0]).toMatchObject({
@@ -319,7 +319,7 @@ describe('conversation engine', () => {
     turn = handleTurn(turn.state, { kind: 'option', optionId: turn.replies[0]!.options![0]!.id }, ctx());
     expect(keys(turn)).toEqual(['chat:report.askDetails']);
     for (const answer of ['no', 'sì', 'sì', 'no', 'sì']) turn = handleTurn(turn.state, { kind: 'text', text: answer }, ctx());
-    expect(render(i18n, turn.replies[0]!.text, 'it')).toBe('Ricapitolo: Maria Giuseppina Rossi Bianchi, via Giuseppe Garibaldi 120 scala B, Abbiategrasso. Problema: Non si vede da giorni. Invio la segnalazione?');
+    expect(render(i18n, turn.replies[0]!.text, 'it')).toBe('Ricapitolo: Maria Giuseppina Rossi Bianchi, via Giuseppe Garibaldi 120 scala B, Abbiategrasso. Problema: non si vede da giorni. Invio la segnalazione?');
     // Nothing to offer when the first message names nobody and no street: the questions come bare.
     turn = handleTurn(initialState(), { kind: 'text', text: 'sono la vicina, la signora del terzo piano non esce più di casa da una settimana' }, ctx());
     turn = handleTurn(turn.state, { kind: 'text', text: 'Lucia' }, ctx());
