@@ -126,8 +126,11 @@ export function decideTurn(
 ): Decision {
   const current = conversation.locale === 'en' ? 'en' : 'it';
   // "Hello, I need help" in an Italian conversation (an SMS, a phone set to English on Telegram):
-  // answered, and from now on spoken to, in the language the person writes.
-  const written = message.input.kind === 'text' ? clearLanguage(message.body) : undefined;
+  // answered, and from now on spoken to, in the language the person writes. Not from an answer in
+  // the middle of a request: an Italian address ("via della Repubblica, di fronte alla chiesa")
+  // says nothing about the writer's language.
+  const asking = (conversation.state as { step?: unknown }).step === 'flow';
+  const written = message.input.kind === 'text' && !asking ? clearLanguage(message.body) : undefined;
   const locale = written ?? current;
   const result = handleTurn(conversation.state as unknown as EngineState, toEngineInput(message.body, message.input), {
     now,

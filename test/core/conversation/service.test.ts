@@ -18,6 +18,10 @@ describe('decideTurn', () => {
     const italian = decideTurn(r, now, view('en'), { body: 'buongiorno vorrei aiuto per la spesa', input: { kind: 'text' } });
     expect(italian.locale).toBe('it');
     expect(italian.replies.at(-1)!.body).toMatch(/^In quale Comune/);
+    // An answer in the middle of a request is not a choice of language: an Italian address, in English.
+    const asked = decideTurn(r, now, view('en'), { body: 'I need help with shopping please', input: { kind: 'text' } });
+    const address = decideTurn(r, now, { ...view('en'), state: asked.state }, { body: 'Abbiategrasso, via della Repubblica di fronte alla chiesa', input: { kind: 'text' } });
+    expect(address.locale).toBeUndefined();
     // Unclear text, or a chosen option, leaves the language as it is.
     for (const body of ['ok', 'help', 'Maria Rossi']) expect(decideTurn(r, now, view('it'), { body, input: { kind: 'text' } }).locale, body).toBeUndefined();
   });
