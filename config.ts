@@ -135,6 +135,8 @@ const envSchema = z.object({
   CHANNEL_WORKER_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** Days a handled raw Telegram update / SMS webhook is kept (db/inbound-retention.ts). */
   INBOUND_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  /** Days a sent outbound message stays in the queue (db/outbound-retention.ts; at least 3, see there). */
+  OUTBOUND_RETENTION_DAYS: z.coerce.number().int().min(3).max(3650).default(30),
   ...rateLimitEnv(),
 });
 
@@ -182,6 +184,8 @@ export interface Config {
   outbound: OutboundConfig;
   /** Days a handled raw provider update is kept before it is deleted. */
   inboundRetentionDays: number;
+  /** Days a sent (or cancelled) outbound message is kept before it is deleted. */
+  outboundRetentionDays: number;
   /** Attempt limits (db/rate-limit.ts), defaults overridden by RATE_LIMIT_* variables. */
   rateLimits: RateLimitConfig;
 }
@@ -277,6 +281,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       workerIntervalSeconds: e.CHANNEL_WORKER_INTERVAL_SECONDS,
     },
     inboundRetentionDays: e.INBOUND_RETENTION_DAYS,
+    outboundRetentionDays: e.OUTBOUND_RETENTION_DAYS,
     rateLimits: Object.fromEntries(
       (Object.keys(DEFAULT_RATE_LIMITS) as RateLimitName[]).map((name) => [name, (e as unknown as Record<string, RateLimitPolicy | undefined>)[RATE_LIMIT_ENV[name]] ?? DEFAULT_RATE_LIMITS[name]]),
     ) as RateLimitConfig,

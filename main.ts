@@ -14,10 +14,11 @@ import { createTelegramChannel, type TelegramChannel } from './bot/telegram.ts';
 import { markInboundFailed, pendingInbound } from './db/channel-inbox.ts';
 import { runCaseSweeps } from './db/case-sweeps.ts';
 import { deleteHandledInbound } from './db/inbound-retention.ts';
+import { deleteFinishedOutbound } from './db/outbound-retention.ts';
 import { runDatabaseMaintenance } from './db/maintenance.ts';
 import { nextDailyRun } from './core/daily.ts';
 import { runCheckinSweep } from './db/checkins.ts';
-import { createOutboundWorker, enqueueMissingOutbound, type ChannelSender } from './db/outbound.ts';
+import { createOutboundWorker, enqueueMissingOutbound, MISSING_OUTBOUND_LOOKBACK_DAYS, type ChannelSender } from './db/outbound.ts';
 import { sendDueReminders, sendUrgentAlerts } from './db/reminders.ts';
 import { createLiveHub } from './api/live-hub.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -101,7 +102,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     await telegram?.start();
     const sweep = async () => {
       // Staff replies written in the inbox, and SMS stored but never handled (crash, DB error).
-      await enqueueMissingOutbound(database.db, new Date(now().getTime() - 2 * 24 * 3600_000));
+      await enqueueMissingOutbound(database.db, new Date(now().getTime() - MISSING_OUTBOUND_LOOKBACK_DAYS * 24 * 3600_000));
       await sendDueReminders(database.db, i18n, now());
       await sendUrgentAlerts(database.db, i18n, now(), { logger });
       if (config.sms.provider !== 'off') {
@@ -127,12 +128,15 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     caseSweepTimer = setTimeout(() => {
       runCaseSweeps(database.db, new Date())
         .catch((err) => logger.warn({ err }, 'case sweep failed'))
-        // Raw provider updates handled more than INBOUND_RETENTION_DAYS ago (idempotent too).
+        // Raw provider updates handled more than INBOUND_RETENTION_DAYS ago, and queued messages
+        // sent more than OUTBOUND_RETENTION_DAYS ago (idempotent too).
         .then(async () => {
           const deleted = await deleteHandledInbound(database.db, new Date(), config.inboundRetentionDays);
           if (deleted > 0) logger.info({ deleted }, 'handled raw updates deleted');
+          const sent = await deleteFinishedOutbound(database.db, new Date(), config.outboundRetentionDays);
+          if (sent > 0) logger.info({ deleted: sent }, 'sent outbound messages deleted');
         })
-        .catch((err) => logger.warn({ err }, 'raw update retention sweep failed'))
+        .catch((err) => logger.warn({ err }, 'retention sweep failed'))
         .finally(caseSweep);
     }, CASE_SWEEP_MS);
     caseSweepTimer.unref();

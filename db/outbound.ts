@@ -61,6 +61,9 @@ export async function enqueueOutbound(q: Queryable, input: EnqueueInput): Promis
   return { id: rows[0]?.id, duplicate: rows.length === 0 };
 }
 
+/** How far back the sweep looks for replies missing from the queue (main.ts); retention keeps rows longer. */
+export const MISSING_OUTBOUND_LOOKBACK_DAYS = 2;
+
 /**
  * Enqueues the outbound messages of Telegram and SMS conversations that are not in the queue yet
  * (staff replies written in the inbox, messages stored by other features). Idempotent.
