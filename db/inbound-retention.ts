@@ -8,7 +8,7 @@
  * id (db/conversations.ts), so it still makes no second turn.
  */
 import type { Db } from './client.ts';
-import { preparedRunner } from './prepared.ts';
+import { daysBefore, deleteInBatches, type RetentionOptions } from './retention.ts';
 
 /**
  * The oldest handled rows, by id (the primary key's order, so each pass reads about `batch` rows,
@@ -22,24 +22,7 @@ delete from channel_inbound c
  where c.id = oldest.id and c.processed_at < $1::text::timestamptz
 returning c.id`;
 
-export interface InboundRetentionOptions {
-  /** Rows looked at per statement (default 1,000). */
-  batch?: number;
-  /** Statements per call at most, so that a long backlog is caught up over several sweeps (default 10). */
-  maxBatches?: number;
-}
-
 /** Deletes raw updates handled more than `days` days before `now`; returns how many. */
-export async function deleteHandledInbound(db: Db, now: Date, days: number, options: InboundRetentionOptions = {}): Promise<number> {
-  const batch = options.batch ?? 1000;
-  const maxBatches = options.maxBatches ?? 10;
-  const cutoff = new Date(now.getTime() - days * 24 * 3600_000).toISOString();
-  const run = preparedRunner(db);
-  let deleted = 0;
-  for (let i = 0; i < maxBatches; i++) {
-    const n = (await run(DELETE_HANDLED_SQL, [cutoff, batch])).length;
-    deleted += n;
-    if (n < batch) break;
-  }
-  return deleted;
+export function deleteHandledInbound(db: Db, now: Date, days: number, options: RetentionOptions = {}): Promise<number> {
+  return deleteInBatches(db, DELETE_HANDLED_SQL, daysBefore(now, days), options);
 }

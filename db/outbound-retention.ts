@@ -13,7 +13,7 @@
  */
 import type { Db } from './client.ts';
 import { MISSING_OUTBOUND_LOOKBACK_DAYS } from './outbound.ts';
-import { preparedRunner } from './prepared.ts';
+import { daysBefore, deleteInBatches, type RetentionOptions } from './retention.ts';
 
 /**
  * The oldest finished rows, by id (the primary key's order: deletions keep the front of the table
@@ -27,25 +27,7 @@ delete from outbound_messages o
  where o.id = oldest.id and o.updated_at < $1::text::timestamptz
 returning o.id`;
 
-export interface OutboundRetentionOptions {
-  /** Rows looked at per statement (default 1,000). */
-  batch?: number;
-  /** Statements per call at most, so that a long backlog is caught up over several sweeps (default 10). */
-  maxBatches?: number;
-}
-
-/** Deletes messages that finished more than `days` days before `now`; returns how many. */
-export async function deleteFinishedOutbound(db: Db, now: Date, days: number, options: OutboundRetentionOptions = {}): Promise<number> {
-  const batch = options.batch ?? 1000;
-  const maxBatches = options.maxBatches ?? 10;
-  const keepDays = Math.max(days, MISSING_OUTBOUND_LOOKBACK_DAYS + 1);
-  const cutoff = new Date(now.getTime() - keepDays * 24 * 3600_000).toISOString();
-  const run = preparedRunner(db);
-  let deleted = 0;
-  for (let i = 0; i < maxBatches; i++) {
-    const n = (await run(DELETE_FINISHED_SQL, [cutoff, batch])).length;
-    deleted += n;
-    if (n < batch) break;
-  }
-  return deleted;
+/** Deletes messages that finished more than `days` days before `now` (never fewer days than the look-back); returns how many. */
+export function deleteFinishedOutbound(db: Db, now: Date, days: number, options: RetentionOptions = {}): Promise<number> {
+  return deleteInBatches(db, DELETE_FINISHED_SQL, daysBefore(now, Math.max(days, MISSING_OUTBOUND_LOOKBACK_DAYS + 1)), options);
 }
