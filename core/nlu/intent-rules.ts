@@ -32,7 +32,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   r('voucher_balance', 'scadenza', 3.5, /\b(quando|fino a quando) (scade|finisce|termina|dura) (il |l |la )?(mio |mia )?(voucher|servizio|assistenza|programma)\b|\bfino a quando (ho|avro|abbiamo|ha|dura) (il |l |la )?(voucher|servizio|assistenza)\b|\bscadenza (del )?voucher\b|\bquant\w* (soldi|euro) .{0,15}\bvoucher\b/),
   r('voucher_balance', 'ore-finite', 3, /\bfinit\w* (le )?ore\b|\bore finit\w*/),
   // "Quando viene l'operatrice?": the next visit, answered from the same read as the hours.
-  r('voucher_balance', 'next-visit', 3, /\bquando (viene|vengono|arriva|arrivano|passa|passano|verra|verranno|torna|tornano)\b(?! (l |il |la )?(assistente|assistenti|servizio sociale|servizi sociali))|\ba che ora (viene|vengono|arriva|arrivano|passa)\b|\bprossim[ao] (visita|appuntamento|intervento|passaggio)\b|\bwhen (is|will|does) (the |my )?(next )?(visit|carer|care worker)\b|\bnext visit\b/),
+  r('voucher_balance', 'next-visit', 3, /\bquando (viene|vengono|arriva|arrivano|passa|passano|verra|verranno|torna|tornano)\b(?! (l |il |la |una )?(assistente|assistenti|servizio sociale|servizi sociali|risposta|lettera|esito|decisione|comunicazione))|\ba che ora (viene|vengono|arriva|arrivano|passa)\b|\bprossim[ao] (visita|appuntamento|intervento|passaggio)\b|\bwhen (is|will|does) (the |my )?(next )?(visit|carer|care worker)\b|\bnext visit\b/),
   // "Viene domani la ragazza?", "l'operatrice arriva oggi?": the carer by what people call her, and a day.
   r('voucher_balance', 'viene-domani', 3, /\b(viene|vengono|arriva|arrivano|passa|passano) (domani|oggi|stamattina|dopodomani|lunedi|martedi|mercoledi|giovedi|venerdi|sabato) (la |l |il )?(ragazza|signora|operatric\w*|operator\w*|cooperativa)\b|\b(la |l |il )?(ragazza|operatric\w*|operator\w*) (viene|arriva|passa) (domani|oggi|stamattina|dopodomani|lunedi|martedi|mercoledi|giovedi|venerdi|sabato)$|\b(domani|oggi|stamattina|dopodomani) (viene|arriva|passa) (la |l |il )?(ragazza|operatric\w*|operator\w*)$/),
   r('voucher_balance', 'hours-left', 3, /\b(hours?|vouchers?) (left|remaining)\b|\bhow many (hours|vouchers)\b|\bbalance\b|\bremaining hours\b/),
@@ -91,7 +91,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   // The carer is the provider's to change, through staff: a person, not the visit-moving flow.
   r('talk_to_operator', 'cambiare-operatrice', 3, /\b(cambi\w*|sostitu\w*) (l |la |il |un |una )?(operatric\w*|operator\w*|badante|assistente domiciliare)\b/),
   // A family assistant's own contract (Ana): not a chat matter, the social service advises.
-  r('talk_to_operator', 'contratto', 3, /\bcontratt\w* (della |di |per la |come )?(badante|assistente familiare|lavoro)\b|\b(registrare|mettere in regola|regolarizzare) (il |un |la )?(contratto|badante)\b|\b(register|record) (my|a|her|the|our) (regular |new )?(work |employment )?contract\b|\b(contract|employment) (for|of) (a |my |the )?(carer|caregiver|badante|family assistant)\b|\bfamily assistant\b/),
+  r('talk_to_operator', 'contratto', 3, /\bcontratt\w* (della |di |per la |come )?(badante|assistente familiare|lavoro)\b|\b(registrare|registro|registriamo|registra|mettere in regola|metto in regola|regolarizzare|regolarizzo) (il |un |la |mio |il mio |la mia )?(contratto|badante)\b|\b(register|record) (my|a|her|the|our) (regular |new )?(work |employment )?contract\b|\b(contract|employment) (for|of) (a |my |the )?(carer|caregiver|badante|family assistant)\b|\bfamily assistant\b/),
   r('talk_to_operator', 'un-operatore', 2.5, /\bun operatore\b|\b(mi|ci) (puo|potete|potreste|potrebbe|fate|fa) (ri)?chiamare\b/),
 
   // suspend_service — pause or stop the whole programme for a period (art. 13).
@@ -113,7 +113,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   r('cancel_booking', 'non-venite', 2.5, /\bnon (venite|venga|mandate nessuno|ci sono)\b/),
   r('cancel_booking', 'non-serve-piu', 2, /\bnon serve piu\b/),
   r('cancel_booking', 'appuntamento', 1, /\bappuntament\w*/),
-  r('cancel_booking', 'cancel-en', 4, /\b(cancel|reschedule|call off|postpone)\b|\bmove (the|my|our) (visit|appointment)\b|\bdon t come (today|tomorrow)\b/),
+  r('cancel_booking', 'cancel-en', 4, /\b(cancel|reschedule|call off|postpone)\b|\bmove (the |my |our |her |his )?((mon|tues|wednes|thurs|fri|satur|sun)day s |next |tomorrow s |today s )?(visit|appointment)\b|\bdon t come (today|tomorrow)\b/),
 
   // providers — accredited cooperatives to choose from (art. 10).
   r('providers', 'cooperativa', 3, /\b(cooperativ\w*|coop)\b/),

@@ -7,6 +7,7 @@
 import { EDIT, typoDistance } from './edit-distance.ts';
 import { EMERGENCY_GUARD_WORDS, EMERGENCY_PATTERNS } from './emergency.ts';
 import { BACK_HOME, BEREAVED, DISTRESS, GREETING, INTENT_RULES, MORE_HOURS, NEW_DETAILS, VICTIM } from './intent-rules.ts';
+import { KNOWN_NAMES } from './names.ts';
 import { SERVICE_PATTERNS } from './services.ts';
 import { SUBJECT_PATTERNS } from './subject.ts';
 
@@ -194,6 +195,8 @@ for (const w of wordsInPatterns([...EMERGENCY_PATTERNS, ...INTENT_RULES.map((r) 
   else KNOWN.add(w);
 }
 for (const w of EMERGENCY_GUARD_WORDS) addTarget(w);
+// People's names are left as written, never made targets: "laura" is a name, not "ladra" mistyped.
+for (const w of KNOWN_NAMES) KNOWN.add(w);
 
 // Memoised because the same few misspellings recur in every chat; bounded so that a flood of
 // random text cannot grow it without limit.

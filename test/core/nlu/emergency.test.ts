@@ -99,6 +99,13 @@ describe('emergency detection (runs before every other rule)', () => {
     expect(read('ho un dolore fortissimo al perto').intent).toBe('emergency');
     expect(read('la signora ha ripreso i sensi, sta bene').intent).not.toBe('emergency');
     expect(read("ai sensi dell'art. 4 vorrei fare domanda").intent).not.toBe('emergency');
+    expect(read('la signora non apre la porta, sento odore di gs sul pianerottolo').intent).toBe('emergency');
+  });
+
+  it('never reads a person\'s name as a danger word', () => {
+    expect(read('buongiorno sono Laura').intent).not.toBe('emergency');
+    expect(read('sono Lara, la vicina').intent).not.toBe('emergency');
+    expect(read('ho visto un ladro in casa').intent).toBe('emergency');
   });
 
   it('puts emergencies before everything else in the same message', () => {

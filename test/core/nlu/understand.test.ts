@@ -79,6 +79,13 @@ describe('understand: intents', () => {
     ['How can I register my contract as a family assistant?', 'talk_to_operator'],
     ['How do I register my regular contract?', 'talk_to_operator'],
     ['how can I record my regular work contract', 'talk_to_operator'],
+    ['lavoro con contratto regolare, come registro il contratto?', 'talk_to_operator'],
+    ['quando arriva la risposta scritta?', 'application_status'],
+    ["quando arriva l'operatrice?", 'voucher_balance'],
+    ["can I move Thursday's visit to Friday?", 'cancel_booking'],
+    // People's names are not typos: "Laura" is not "ladra", "Marta" not "morta".
+    ['buongiorno, sono Laura la figlia di Franco Colombo', 'greeting'],
+    ['sono Marta, mia mamma ha bisogno di aiuto', 'request_help'],
   ])('"%s" → %s', (text, intent) => {
     expect(read(text).intent).toBe(intent);
   });
