@@ -9,13 +9,14 @@
  * - anything not understood gets a polite answer and the question again, never a dead end.
  */
 import { understand } from '../nlu/index.ts';
-import type { Intent, Understanding } from '../nlu/types.ts';
+import type { EmergencyKind, Intent, Understanding } from '../nlu/types.ts';
 import { applicationStep, balanceStep, linkStep, looksLikeLinkCode, normaliseLinkCode, startApplication, startBalance, startContactChange, startLink, tryLinkCode } from './flows/account.ts';
 import { checkinOption, checkinText, withCheckinEmergency } from './flows/checkin.ts';
 import { greetingReplyKey, isEvening } from './greeting.ts';
 import { helpStep, startHelp, startSuspend, suspendStep } from './flows/help.ts';
 import {
   applyStep,
+  closedNotice,
   findReference,
   handover,
   isStatusQuestion,
@@ -66,6 +67,7 @@ export function restoreState(stored: unknown): EngineState {
     out.step = 'offer_handover';
     if (s.pendingIntent) out.pendingIntent = s.pendingIntent;
   }
+  if (typeof s.heldAt === 'string') out.heldAt = s.heldAt;
   const flow = s.flow as FlowState | undefined;
   if (s.step === 'flow' && flow && FLOW_NAMES.has(flow.name) && typeof flow.step === 'string' && flow.data && typeof flow.data === 'object') {
     out.step = 'flow';
@@ -90,7 +92,7 @@ export function startConversation(state: EngineState = initialState(), ctx?: Tur
 function actOn(state: EngineState, ctx: TurnContext, understood: Understood, u?: Understanding, text = ''): TurnResult {
   switch (understood.intent) {
     case 'emergency':
-      return emergencyTurn(state, understood);
+      return emergencyTurn(state, understood, u?.emergencyKind);
     case 'greeting':
       return toMenu(state, ctx, [say(greetingReplyKey(u?.signals, ctx.now))], understood);
     case 'talk_to_operator':
@@ -137,10 +139,20 @@ const OFFER_CUES = new Map([
   ['new_details', 'chat:offer.newDetails'],
 ]);
 
-function emergencyTurn(state: EngineState, understood: Understood): TurnResult {
+/** Kinds of danger with a first thing to do (or not to do) before help arrives. */
+const FIRST_STEPS: Partial<Record<EmergencyKind, { call: string; steps: string }>> = {
+  gas: { call: 'chat:emergency.gasCall', steps: 'chat:emergency.gasSteps' },
+  fire: { call: 'chat:emergency.fireCall', steps: 'chat:emergency.fireSteps' },
+};
+
+function emergencyTurn(state: EngineState, understood: Understood, kind?: EmergencyKind): TurnResult {
+  // A smell of gas or a fire is the danger itself: no "if", and what to do first (no switches, get out).
+  const firstSteps = kind ? FIRST_STEPS[kind] : undefined;
   return {
     state,
-    replies: [{ text: { key: 'chat:emergency.call112' } }, { text: { key: 'chat:emergency.alerted' } }],
+    replies: firstSteps
+      ? [{ text: { key: firstSteps.call } }, { text: { key: firstSteps.steps } }, { text: { key: 'chat:emergency.alerted' } }]
+      : [{ text: { key: 'chat:emergency.call112' } }, { text: { key: 'chat:emergency.alerted' } }],
     understood,
     effects: [{ kind: 'handover', urgent: true, reason: 'emergency' }],
   };
@@ -265,6 +277,22 @@ function silent(state: EngineState, understood: Understood = intentOnly('unknown
   return { state, replies: [], understood, effects: [] };
 }
 
+/** How long after telling someone that an operator will answer the bot says it again, at the most. */
+export const HELD_ACK_MS = 15 * 60_000;
+
+/**
+ * A message while someone else answers: staff see it in the inbox. While nobody has taken the
+ * conversation yet ('waiting'), the person hears that it arrived (at most once per HELD_ACK_MS,
+ * so that a run of messages is not answered with a run of the same sentence); once an operator
+ * writes ('human'), the bot keeps out of their conversation.
+ */
+function whileHeld(state: EngineState, ctx: TurnContext, understood: Understood = intentOnly('unknown')): TurnResult {
+  if (ctx.handling !== 'waiting') return silent(state, understood);
+  const told = state.heldAt === undefined ? Number.NaN : Date.parse(state.heldAt);
+  if (ctx.now.getTime() - told < HELD_ACK_MS) return silent(state, understood);
+  return { state: { ...state, heldAt: ctx.now.toISOString() }, replies: [say('chat:waiting.received'), ...closedNotice(ctx)], understood, effects: [] };
+}
+
 /** One turn: the person's input in, the replies and the new state out. */
 export function handleTurn(stored: EngineState, input: EngineInput, ctx: TurnContext): TurnResult {
   const state = restoreState(stored);
@@ -274,11 +302,11 @@ export function handleTurn(stored: EngineState, input: EngineInput, ctx: TurnCon
     // A check-in button (issue #9) is recorded whoever handles the conversation.
     const checkin = checkinOption(state, ctx, input.optionId);
     if (checkin) return checkin;
-    if (ctx.handling !== 'bot') return silent(state);
+    if (ctx.handling !== 'bot') return whileHeld(state, ctx);
     return handleOption(state, ctx, input.optionId);
   }
   if (input.kind === 'contact' || input.kind === 'media') {
-    if (ctx.handling !== 'bot') return silent(state);
+    if (ctx.handling !== 'bot') return whileHeld(state, ctx);
     // A shared contact or a photo: kept in the transcript for staff; the bot carries on.
     return repeat(state, intentOnly('unknown'), [say('chat:mediaReceived')]) ?? toMenu(state, ctx, [say('chat:mediaReceived')], intentOnly('unknown'));
   }
@@ -287,12 +315,12 @@ export function handleTurn(stored: EngineState, input: EngineInput, ctx: TurnCon
   if (text.length > MAX_READ_LENGTH) {
     // Still check the start for an emergency: a long message can be a desperate one.
     const head = understand(text.slice(0, MAX_READ_LENGTH), { now: ctx.now, locale: ctx.locale });
-    if (head.intent === 'emergency') return emergencyTurn(state, { intent: 'emergency' });
-    if (ctx.handling !== 'bot') return silent(state);
+    if (head.intent === 'emergency') return emergencyTurn(state, { intent: 'emergency' }, head.emergencyKind);
+    if (ctx.handling !== 'bot') return whileHeld(state, ctx);
     return repeat(state, intentOnly('unknown'), [say('chat:tooLong')]) ?? { state, replies: [say('chat:tooLong')], understood: intentOnly('unknown'), effects: [] };
   }
   if (!/[\p{L}\p{N}]/u.test(text)) {
-    if (ctx.handling !== 'bot') return silent(state);
+    if (ctx.handling !== 'bot') return whileHeld(state, ctx);
     return repeat(state, intentOnly('unknown'), [say('chat:noText')]) ?? toMenu(state, ctx, [say('chat:noText')], intentOnly('unknown'));
   }
 
@@ -303,10 +331,10 @@ export function handleTurn(stored: EngineState, input: EngineInput, ctx: TurnCon
 function textTurn(state: EngineState, ctx: TurnContext, text: string): TurnResult {
   const understanding = understand(text, { now: ctx.now, locale: ctx.locale });
   const understood = toUnderstood(understanding);
-  if (understood.intent === 'emergency') return withCheckinEmergency(emergencyTurn(state, understood), ctx);
+  if (understood.intent === 'emergency') return withCheckinEmergency(emergencyTurn(state, understood, understanding.emergencyKind), ctx);
   const checkin = checkinText(state, ctx, text);
   if (checkin) return checkin;
-  if (ctx.handling !== 'bot') return silent(state, understood);
+  if (ctx.handling !== 'bot') return whileHeld(state, ctx, understood);
 
   // A number typed for a numbered choice (SMS) is that choice.
   const numbered = numberedChoice(state, text);

@@ -53,6 +53,8 @@ export interface EngineState {
   last?: { text: MessageRef; choices: { action: string; label: MessageRef }[] };
   /** Actions of the options now shown, in order: a typed "2" picks the second (SMS numbers its choices). */
   opts?: string[];
+  /** When the person was last told that an operator will answer (ISO), so that waiting is acknowledged, not repeated. */
+  heldAt?: string;
 }
 
 /** The fixed `understood` contract: intent, and for help requests the art. 7 family and code. */

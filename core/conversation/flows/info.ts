@@ -209,19 +209,23 @@ export function startMore(state: EngineState, ctx: TurnContext): TurnResult {
 
 /** Hands over; says when a person will answer if the office is closed now (holidays and patron day included). */
 export function handover(state: EngineState, ctx: TurnContext, understood: Understood, preface: OutMessage[] = []): TurnResult {
+  const replies: OutMessage[] = [...preface, say('chat:handover.done'), ...closedNotice(ctx)];
+  return {
+    state: { v: 1, menu: state.menu, step: 'menu', heldAt: ctx.now.toISOString() },
+    replies,
+    understood,
+    effects: [{ kind: 'handover', urgent: false, reason: 'requested' }],
+  };
+}
+
+/** When the person's office is closed now: when a person will answer (nothing while it is open). */
+export function closedNotice(ctx: TurnContext): OutMessage[] {
   const data = dataOf(ctx);
   const comuneId = homeComune(data);
   const comune = data.comuni.find((c) => c.id === comuneId);
   const status = officeStatus(comune?.officeHours ?? null, ctx.now, comune?.patronDay ?? null);
-  const replies: OutMessage[] = [...preface, say('chat:handover.done')];
-  if (!status.open) {
-    replies.push(
-      status.nextOpening
-        ? say('chat:handover.closed', { when: whenText(status.nextOpening, ctx) })
-        : say('chat:handover.closedUnknown'),
-    );
-  }
-  return { state: { v: 1, menu: state.menu, step: 'menu' }, replies, understood, effects: [{ kind: 'handover', urgent: false, reason: 'requested' }] };
+  if (status.open) return [];
+  return [status.nextOpening ? say('chat:handover.closed', { when: whenText(status.nextOpening, ctx) }) : say('chat:handover.closedUnknown')];
 }
 
 /** When the office opens again: "oggi alle 09:00", "domani alle 09:00", else the weekday and date. */

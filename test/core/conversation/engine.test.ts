@@ -79,16 +79,55 @@ describe('conversation engine', () => {
     const inFlow = handleTurn(startConversation().state, { kind: 'option', optionId: 'm1.report_person' }, ctx()).state;
     for (const state of [initialState(), inFlow]) {
       for (const handling of ['bot', 'waiting', 'human'] as const) {
-        const turn = handleTurn(state, { kind: 'text', text: "c'è un incendio in casa" }, ctx({ handling }));
-        expect(turn.replies[0]!.text.key).toBe('chat:emergency.call112');
-        expect(turn.effects).toEqual([{ kind: 'handover', urgent: true, reason: 'emergency' }]);
+        for (const [text, first] of [
+          ["c'è un incendio in casa", 'chat:emergency.fireCall'],
+          ['mia madre è svenuta', 'chat:emergency.call112'],
+        ] as const) {
+          const turn = handleTurn(state, { kind: 'text', text }, ctx({ handling }));
+          expect(turn.replies[0]!.text.key, text).toBe(first);
+          expect(turn.effects).toEqual([{ kind: 'handover', urgent: true, reason: 'emergency' }]);
+        }
       }
     }
+  });
+
+  it('says first what to do about gas or a fire, without an "if"', async () => {
+    const i18n = await createI18n();
+    const gas = handleTurn(initialState(), { kind: 'text', text: "la signora non apre la porta e c'è puzza di gas" }, ctx());
+    expect(keys(gas)).toEqual(['chat:emergency.gasCall', 'chat:emergency.gasSteps', 'chat:emergency.alerted']);
+    const text = gas.replies.map((r) => render(i18n, r.text, 'it')).join(' ');
+    expect(text).toMatch(/^Chiami subito il 112/);
+    expect(text).toMatch(/campanelli/);
+    const fire = handleTurn(initialState(), { kind: 'text', text: 'the kitchen is on fire' }, ctx({ locale: 'en' }));
+    expect(keys(fire)).toEqual(['chat:emergency.fireCall', 'chat:emergency.fireSteps', 'chat:emergency.alerted']);
   });
 
   it('stays silent while staff handle the conversation', () => {
     const turn = handleTurn(initialState(), { kind: 'text', text: 'buongiorno' }, ctx({ handling: 'human' }));
     expect(turn.replies).toEqual([]);
+  });
+
+  it('while the conversation waits for an operator, says the message arrived, at most once in 15 minutes', () => {
+    const asked = handleTurn(initialState(), { kind: 'text', text: 'voglio parlare con un operatore' }, ctx());
+    expect(asked.state.heldAt).toBe(NOW.toISOString());
+    const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+    // Right after the handover, a "menu" or a "grazie" needs no second "an operator will answer".
+    const soon = handleTurn(asked.state, { kind: 'text', text: 'menu' }, ctx({ handling: 'waiting', now: at(2) }));
+    expect(soon.replies).toEqual([]);
+    const later = handleTurn(soon.state, { kind: 'text', text: 'ci siete?' }, ctx({ handling: 'waiting', now: at(20) }));
+    expect(keys(later)).toEqual(['chat:waiting.received']);
+    expect(later.effects).toEqual([]);
+    const button = handleTurn(later.state, { kind: 'option', optionId: 'm1.voucher_balance' }, ctx({ handling: 'waiting', now: at(25) }));
+    expect(button.replies).toEqual([]);
+    const next = handleTurn(button.state, { kind: 'option', optionId: 'm1.voucher_balance' }, ctx({ handling: 'waiting', now: at(36) }));
+    expect(keys(next)).toEqual(['chat:waiting.received']);
+    // After an emergency (no heldAt), the first follow-up is acknowledged at once; out of office
+    // hours it also says when a person answers.
+    const evening = new Date('2026-11-23T19:00:00Z');
+    const afterAlarm = handleTurn(initialState(), { kind: 'text', text: 'devo chiamare i pompieri?' }, ctx({ handling: 'waiting', now: evening }));
+    expect(keys(afterAlarm)).toEqual(['chat:waiting.received', 'chat:handover.closed']);
+    // A state stored before this field existed still works.
+    expect(handleTurn({ v: 1, menu: 1, step: 'menu' } as EngineState, { kind: 'text', text: 'ci siete?' }, ctx({ handling: 'waiting' })).replies).toHaveLength(1);
   });
 
   it('asks for the link code before showing any personal data', () => {
