@@ -119,7 +119,8 @@ export function plain(text: string): string {
 
 /** A typed yes / no / "I don't know", in Italian, SMS shorthand or English. */
 export function readYesNo(text: string): 'yes' | 'no' | 'unknown' | undefined {
-  const t = plain(text);
+  // "Allora sì, avvisate il comune", "beh no": the answer after a filler word.
+  const t = plain(text).replace(/^(allora|beh|be|ah|ecco|mah|oh|well|oh well) /, '');
   if (/^(non lo so|non so|nn so|boh|don t know|dont know|i don t know|not sure|forse)\b/.test(t)) return 'unknown';
   if (/^(si|s|ok|okay|va bene|certo|esatto|confermo|giusto|yes|y|yep|sure|correct|d accordo|daccordo)\b/.test(t)) return 'yes';
   if (/^(no|n|nn|nope|non)\b/.test(t)) return 'no';

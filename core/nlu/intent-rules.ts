@@ -166,7 +166,7 @@ export const VICTIM =
 
 /** A death told ("mio marito è morto", "la mamma è venuta a mancare"): condolences and a person, never "non ho capito". */
 export const BEREAVED =
-  /\b((e|sono) (appena |purtroppo )?(mort[oa]|mancat[oa]|decedut[oa]|scompars[oa])|(e|sono) venut[oa] a mancare|ho perso (mio |mia |il mio |la mia )?(marito|moglie|madre|mamma|padre|papa|figlio|figlia|fratello|sorella|compagno|compagna)|lutto|funerale|(passed away|died))\b/;
+  /\b((e|sono) (appena |purtroppo )?(mort[oa]|mancat[oa]|decedut[oa]|scompars[oa])|(e|sono) venut[oa] a mancare|ho perso (mio |mia |il mio |la mia )?(marito|moglie|madre|mamma|padre|papa|figlio|figlia|fratello|sorella|compagno|compagna)|(sono|e|rimast[oa]) (da poco |appena |purtroppo )?vedov[oa]|lutto|funerale|(passed away|died|widowed))\b/;
 
 /** A new address or telephone number: staff keep a person's details, so a person is offered. */
 export const NEW_DETAILS =

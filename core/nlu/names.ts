@@ -1,4 +1,4 @@
-// Common first names and surnames of the people who write to centrale (older Lombards, their
+// Common first names, surnames and places of the people who write to centrale (older Lombards, their
 // families, carers from abroad), in the normalised form (lower case, no accents). The spelling
 // corrector leaves them alone: "sono Laura" must not become "sono ladra" (an intruder alarm),
 // "Marta" not "morta", "Mario" not "marito". A name that is also an everyday word needs no entry.
@@ -44,5 +44,12 @@ costantini milani pagano ruggiero sorrentino orlando negri brambilla riva sironi
 cavalli crippa fumagalli galbiati longoni mapelli meroni pirovano ronchi sangalli villa zanetti
 `;
 
+// The comuni of the Abbiatense and the towns around it: "Motta Visconti" must not read "morta".
+const PLACES = `
+abbiategrasso albairate besate bubbiano calvignasco cassinetta lugagnano cisliano gaggiano gudo
+visconti morimondo motta ozzero rosate vermezzo zelo milano magenta vigevano corsico robecco
+pavia binasco casorate trezzano buccinasco cesano boscone rho legnano
+`;
+
 /** Normalised names the corrector must not rewrite. */
-export const KNOWN_NAMES: ReadonlySet<string> = new Set(`${FIRST_NAMES} ${SURNAMES}`.split(/\s+/).filter((w) => w !== ''));
+export const KNOWN_NAMES: ReadonlySet<string> = new Set(`${FIRST_NAMES} ${SURNAMES} ${PLACES}`.split(/\s+/).filter((w) => w !== ''));

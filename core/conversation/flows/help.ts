@@ -5,6 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import { RuleViolation } from '../../errors.ts';
+import { EDIT, typoDistance } from '../../nlu/edit-distance.ts';
 import { understand } from '../../nlu/index.ts';
 import type { Understanding, WhenExpression } from '../../nlu/types.ts';
 import { addCalendarDays, addMonthsMinusOneDay, ROME_ZONE } from '../../regulation/calendar.ts';
@@ -50,11 +51,45 @@ export function pickComune(data: ChatContext, input: FlowInput): string | undefi
   return comuneNamedIn(data, input.text);
 }
 
-/** The comune a text names ("sono di Albairate", "fornitori a Besate"), the longest name first. */
+/**
+ * The comune a text names ("sono di Albairate", "fornitori a Besate"), the longest name first;
+ * else its whole name with one slip ("mota visconti", "abiategrasso"); else a word of its name
+ * that no other comune shares ("Motta", "Vermezzo", "Cassinetta").
+ */
 export function comuneNamedIn(data: ChatContext, text: string): string | undefined {
   const t = plain(text);
-  const found = [...data.comuni].sort((a, b) => b.name.length - a.name.length).find((c) => t.includes(plain(c.name)) || t.includes(c.id.replace(/-/g, ' ')));
-  return found?.id;
+  const byLength = [...data.comuni].sort((a, b) => b.name.length - a.name.length);
+  const found = byLength.find((c) => t.includes(plain(c.name)) || t.includes(c.id.replace(/-/g, ' ')));
+  if (found) return found.id;
+  const words = t.split(/[^a-z]+/).filter((w) => w !== '');
+  for (const c of byLength) {
+    const name = plain(c.name).split(/[^a-z]+/).filter((w) => w !== '');
+    // Short names ("Rho") would match too many slips of everyday words.
+    if (name.join(' ').length < 6) continue;
+    for (let i = 0; i + name.length <= words.length; i++) {
+      if (typoDistance(words.slice(i, i + name.length).join(' '), name.join(' '), EDIT) <= EDIT) return c.id;
+    }
+  }
+  const distinctive = distinctiveWords(data);
+  for (const w of words) {
+    const comuneId = distinctive.get(w);
+    if (comuneId) return comuneId;
+  }
+  return undefined;
+}
+
+/** Each word of a comune's name (four letters or more) that names that comune alone. */
+function distinctiveWords(data: ChatContext): Map<string, string> {
+  const owners = new Map<string, Set<string>>();
+  for (const c of data.comuni) {
+    for (const w of plain(c.name).split(/[^a-z]+/)) {
+      if (w.length < 4) continue;
+      owners.set(w, (owners.get(w) ?? new Set()).add(c.id));
+    }
+  }
+  const out = new Map<string, string>();
+  for (const [w, ids] of owners) if (ids.size === 1) out.set(w, [...ids][0]!);
+  return out;
 }
 
 function whenToData(when: WhenExpression | undefined): Data {

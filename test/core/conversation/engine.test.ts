@@ -4,7 +4,8 @@ import type { ChatContext, LinkedPerson } from '../../../core/conversation/conte
 import { handleTurn, initialState, MAIN_MENU, MAX_READ_LENGTH, startConversation } from '../../../core/conversation/engine.ts';
 import { looksLikeLinkCode, normaliseLinkCode } from '../../../core/conversation/flows/account.ts';
 import { problemsNamedIn, streetIn, titledNameIn } from '../../../core/conversation/flows/report.ts';
-import { weekdayNearVisit } from '../../../core/conversation/flows/help.ts';
+import { comuneNamedIn, weekdayNearVisit } from '../../../core/conversation/flows/help.ts';
+import { readYesNo } from '../../../core/conversation/kit.ts';
 import { DateTime } from 'luxon';
 import { officeStatus } from '../../../core/conversation/office-hours.ts';
 import { cleanText } from '../../../core/conversation/service.ts';
@@ -631,5 +632,40 @@ describe('what the service costs (art. 14)', () => {
     expect(await fee([{ upToIseeCents: null, centsPerHour: 0 }])).toBe('Nel Comune di Albairate il servizio non ha costi per Lei.');
     expect(await fee([{ upToIseeCents: null, centsPerHour: 300 }])).toBe("Nel Comune di Albairate la quota a Suo carico è di 3 € per ogni ora di servizio.");
     expect(await fee(null)).toMatch(/dipende dall'ISEE e dalle tariffe del Comune di Albairate/);
+  });
+});
+
+describe('reading short answers', () => {
+  it('takes a yes or a no after a filler word, and does not take "non so" for a no', () => {
+    expect(readYesNo('allora si avvisate il comune')).toBe('yes');
+    expect(readYesNo('beh no grazie')).toBe('no');
+    expect(readYesNo('allora non lo so')).toBe('unknown');
+    expect(readYesNo('allora vediamo')).toBeUndefined();
+  });
+
+  it('finds a comune by a word of its name that no other comune shares, with one slip from six letters', () => {
+    const comuni = ['Abbiategrasso', 'Gudo Visconti', 'Motta Visconti', 'Vermezzo con Zelo', 'Cassinetta di Lugagnano'].map((name) => ({
+      id: name.toLowerCase().replace(/ /g, '-'),
+      name,
+      officeAddress: null,
+      officeHours: null,
+      patronDay: null,
+    }));
+    const d = data({ comuni });
+    expect(comuneNamedIn(d, 'abito a motta')).toBe('motta-visconti');
+    expect(comuneNamedIn(d, 'mota visconti')).toBe('motta-visconti');
+    expect(comuneNamedIn(d, 'Vermezzo')).toBe('vermezzo-con-zelo');
+    expect(comuneNamedIn(d, 'abiategrasso')).toBe('abbiategrasso');
+    expect(comuneNamedIn(d, 'cassinetta')).toBe('cassinetta-di-lugagnano');
+    // "Visconti" is in two names: it says nothing alone.
+    expect(comuneNamedIn(d, 'visconti')).toBeUndefined();
+    expect(comuneNamedIn(d, 'la mia gatta')).toBeUndefined();
+  });
+
+  it('hears a recent widower who writes the name of his town, without condolences for the town', () => {
+    const widower = handleTurn(initialState(), { kind: 'text', text: 'sono vedovo da poco e sono rimasto solo' }, ctx());
+    expect(keys(widower)).toEqual(['chat:offer.bereaved']);
+    const town = handleTurn(initialState(), { kind: 'text', text: 'buongiorno sono giuseppe di motta visconti. dove e il comune x l assistenza e che orari fa' }, ctx());
+    expect(keys(town)).not.toContain('chat:offer.bereaved');
   });
 });
