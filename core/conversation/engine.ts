@@ -349,7 +349,9 @@ function textTurn(state: EngineState, ctx: TurnContext, text: string): TurnResul
     if (isStatusQuestion(text)) return referenceStatus(state, ctx, findReference(text)!);
     // Grief, a theft, fear: heard even in the middle of a question.
     for (const signal of ['bereaved', 'victim', 'distress']) if (understanding.signals?.includes(signal)) return offerHandover(state, understood, OFFER_CUES.get(signal)!);
-    if (understood.intent !== 'unknown' && understood.intent !== 'greeting' && understanding.confidence >= 0.6) return actOn(state, ctx, understood, understanding, text);
+    // More about the person being reported is not a new report: starting again would lose the answers.
+    const sameReport = state.flow.name === 'report' && understood.intent === 'report_person';
+    if (!sameReport && understood.intent !== 'unknown' && understood.intent !== 'greeting' && understanding.confidence >= 0.6) return actOn(state, ctx, understood, understanding, text);
     if (understood.intent === 'greeting') {
       // "Arrivederci" leaves the question; "grazie" or "buongiorno" is polite, not a wrong answer.
       if (understanding.signals?.includes('greeting:goodbye')) return toMenu(state, ctx, [say('chat:goodbye')], understood);

@@ -38,6 +38,9 @@ export function problemsNamedIn(text: string): (typeof PROBLEMS)[number][] {
 /** A first message that tells the story ("la signora del terzo piano non esce più…"), not only "voglio segnalare". */
 const TELLS_A_STORY = (text: string) => text.trim().split(/\s+/).length >= 8;
 
+/** "Vive sola", "abita da solo": the answer to "does the person live alone?", told unasked. */
+const LIVES_ALONE = /\b(vive|abita|sta|vivono) (da )?sol[oa]\b|\blives (on her own|on his own|alone)\b/;
+
 const triple = (): Choice[] => [
   { action: 'yes', label: ref('chat:common.yes') },
   { action: 'no', label: ref('chat:common.no') },
@@ -119,6 +122,21 @@ export function reportStep(fc: FlowCtx, input: FlowInput): TurnResult | undefine
     data.details = openingOf(data);
     return go('details', 'chat:report.askDetails', [{ action: 'skip', label: ref('chat:report.nothingToAdd') }]);
   };
+  // "Ha 80 anni, vive sola" already answered whether she lives alone.
+  const afterDetails = () => {
+    if (LIVES_ALONE.test(plain(`${openingOf(data)} ${typeof data.details === 'string' ? data.details : ''}`))) {
+      data.livesAlone = true;
+      return go('aware', 'chat:report.askAware', triple());
+    }
+    return go('alone', 'chat:report.askAlone', triple());
+  };
+  const recap = (preface: ReturnType<typeof say>[] = []) => {
+    const comune = fc.data.comuni.find((c) => c.id === data.comuneId)?.name ?? String(data.comuneId);
+    const problems = (data.problems as string[]).map((p) => ref(`chat:report.problem.${p}`));
+    const listed = problems.slice(1).reduce((list, next) => ref('chat:report.problemList', { list, next }), problems[0]!);
+    const question = ref(problems.length > 1 ? 'chat:report.confirmMany' : 'chat:report.confirm', { name: String(data.subjectName), address: String(data.address), comune, problem: listed });
+    return ask(state, { name: 'report', step: 'confirm', data }, understood, question, yesNo(), preface);
+  };
   switch (flow.step) {
     case 'role': {
       const t = input.kind === 'text' ? plain(input.text) : '';
@@ -186,7 +204,7 @@ export function reportStep(fc: FlowCtx, input: FlowInput): TurnResult | undefine
           if (added.length > 0) data.problems = PROBLEMS.filter((p) => (known.includes(p) && p !== 'other') || added.includes(p));
         }
       } else if (input.action !== 'skip') return undefined;
-      return go('alone', 'chat:report.askAlone', triple());
+      return afterDetails();
     }
     case 'alone': {
       const v = tri(input);
@@ -223,20 +241,32 @@ export function reportStep(fc: FlowCtx, input: FlowInput): TurnResult | undefine
       const v = tri(input);
       if (v === undefined || v === null) return undefined;
       data.consent = v;
-      const comune = fc.data.comuni.find((c) => c.id === data.comuneId)?.name ?? String(data.comuneId);
-      const problems = (data.problems as string[]).map((p) => ref(`chat:report.problem.${p}`));
-      const listed = problems.slice(1).reduce((list, next) => ref('chat:report.problemList', { list, next }), problems[0]!);
-      return ask(state, { name: 'report', step: 'confirm', data }, understood,
-        ref(problems.length > 1 ? 'chat:report.confirmMany' : 'chat:report.confirm', { name: String(data.subjectName), address: String(data.address), comune, problem: listed }), yesNo());
+      return recap();
     }
     case 'confirm': {
       const v = tri(input);
       if (v === false) return toMenu(state, ctx, [say('chat:common.cancelled')], understood);
-      if (v !== true) return undefined;
-      return createSegnalazione(state, ctx, understood, data);
+      if (v === true) return createSegnalazione(state, ctx, understood, data);
+      // "Aspetta, è al terzo piano scala B": one more detail before sending, not a new report.
+      if (input.kind !== 'text' || !addsDetail(input)) return undefined;
+      const extra = input.text.trim().slice(0, 1000);
+      data.details = [data.details, extra].filter(Boolean).join(' — ').slice(0, 2000);
+      return recap([say('chat:report.added', { text: extra.length > 80 ? `${extra.slice(0, 79)}…` : extra })]);
     }
   }
   return undefined;
+}
+
+/**
+ * Text at the recap that adds to the report rather than asks for something else: anything but a
+ * greeting and a clear other request ("quante ore ho?", "a che punto è S-1001?"), which the engine
+ * answers instead.
+ */
+function addsDetail(input: Extract<FlowInput, { kind: 'text' }>): boolean {
+  const { intent, confidence } = input.understanding;
+  if (intent === 'greeting' || intent === 'emergency') return false;
+  if (intent !== 'unknown' && intent !== 'report_person' && confidence >= 0.6) return false;
+  return /\p{L}.*\p{L}/u.test(input.text);
 }
 
 function yesNo(): Choice[] {

@@ -347,6 +347,28 @@ describe('conversation engine', () => {
     });
   });
 
+  it('adds a detail written at the recap to the report instead of starting it again, and does not ask what was told', async () => {
+    const i18n = await createI18n();
+    let turn = handleTurn(initialState(), { kind: 'text', text: 'vorrei segnalare una persona' }, ctx());
+    for (const answer of ['portiere', 'Ahmed', 'Ferri', 'via Dante 12, Abbiategrasso', 'non ritira la posta']) turn = handleTurn(turn.state, { kind: 'text', text: answer }, ctx());
+    expect(keys(turn)).toEqual(['chat:report.askDetails']);
+    // "vive sola" answers the next question before it is asked.
+    turn = handleTurn(turn.state, { kind: 'text', text: 'ha 80 anni, vive sola' }, ctx());
+    expect(keys(turn)).toEqual(['chat:report.askAware']);
+    // More about the person, mid-questions, is not a new report.
+    const more = handleTurn(turn.state, { kind: 'text', text: 'la signora Ferri vive sola e non la vedo da una settimana' }, ctx());
+    expect(more.state.flow).toMatchObject({ name: 'report', step: 'aware' });
+    for (const answer of ['no', 'no', 'sì']) turn = handleTurn(turn.state, { kind: 'text', text: answer }, ctx());
+    expect(keys(turn)).toEqual(['chat:report.confirm']);
+    turn = handleTurn(turn.state, { kind: 'text', text: 'aspetta, è al terzo piano scala B' }, ctx());
+    expect(keys(turn)).toEqual(['chat:report.added', 'chat:report.confirm']);
+    expect(render(i18n, turn.replies[0]!.text, 'it')).toBe('Ho aggiunto alla segnalazione: "aspetta, è al terzo piano scala B".');
+    // Another request at the recap is still answered as one.
+    expect(handleTurn(turn.state, { kind: 'text', text: 'voglio parlare con un operatore' }, ctx()).effects).toEqual([{ kind: 'handover', urgent: false, reason: 'requested' }]);
+    turn = handleTurn(turn.state, { kind: 'text', text: 'sì' }, ctx());
+    expect(turn.effects[0]).toMatchObject({ subjectName: 'Ferri', livesAlone: true, details: 'non ritira la posta — ha 80 anni, vive sola — aspetta, è al terzo piano scala B' });
+  });
+
   it("offers the name and the street of a reporter's first message as one-tap answers", async () => {
     const i18n = await createI18n();
     const opening = 'sono il portiere di via Giuseppe Garibaldi 120 scala B ad Abbiategrasso, la signora Maria Giuseppina Rossi Bianchi del quarto piano non esce da giorni';
