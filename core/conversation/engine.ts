@@ -99,8 +99,11 @@ function actOn(state: EngineState, ctx: TurnContext, understood: Understood, u?:
       return handover(state, ctx, understood);
     case 'request_help':
       return startHelp(state, ctx, understood, u, text);
-    case 'voucher_balance':
-      return startBalance(state, ctx, understood, u?.signals?.includes('voucher_balance:next-visit') === true);
+    case 'voucher_balance': {
+      // "Quando viene?", "viene mercoledì?": the visits, not the hours; with a day, whether she comes that day.
+      const aboutVisit = u?.signals?.some((s) => s === 'voucher_balance:next-visit' || s === 'voucher_balance:viene-domani') === true;
+      return startBalance(state, ctx, understood, aboutVisit, aboutVisit ? u?.when?.date : undefined);
+    }
     case 'application_status':
       return startApplication(state, ctx, understood);
     case 'apply_info':

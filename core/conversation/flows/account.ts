@@ -3,12 +3,15 @@
  * one-time code, voucher hours (≤ 2 turns once linked), my application (status, waiting-list
  * place, written answer; update contacts or report a changed situation → access record change).
  */
+import { DateTime } from 'luxon';
+import { ROME_ZONE } from '../../regulation/calendar.ts';
 import { computeIstruttoriaDueDate } from '../../regulation/istruttoria.ts';
 import type { LinkedPerson } from '../context.ts';
 import {
   ask,
   dataOf,
   formatDate,
+  formatDay,
   formatDayTime,
   intentOnly,
   offerHandover,
@@ -128,11 +131,36 @@ export function chosenPerson(fc: FlowCtx, input: FlowInput): LinkedPerson | unde
 // ─── Voucher hours ───
 
 /** The voucher hours and the next visit; `visitOnly` ("quando viene l'operatrice?"): the next visit alone. */
-export function startBalance(state: EngineState, ctx: TurnContext, understood: Understood, visitOnly = false): TurnResult {
-  return withPerson(state, ctx, understood, 'balance', (s, p) => answerBalance(s, ctx, p, understood, visitOnly), [], visitOnly ? { visitOnly } : {});
+export function startBalance(state: EngineState, ctx: TurnContext, understood: Understood, visitOnly = false, day?: string): TurnResult {
+  return withPerson(state, ctx, understood, 'balance', (s, p) => answerBalance(s, ctx, p, understood, visitOnly, day), [], {
+    ...(visitOnly ? { visitOnly } : {}),
+    ...(day ? { day } : {}),
+  });
 }
 
-function answerBalance(state: EngineState, ctx: TurnContext, person: LinkedPerson, understood: Understood, visitOnly = false): TurnResult {
+/** How many upcoming visits the chat context holds (db/chat-data.ts): beyond the last of a full list, a day is not known. */
+const UPCOMING_LOADED = 3;
+
+/**
+ * "Viene mercoledì?": yes with the time, or no — said only when the visits loaded reach that day
+ * (or are all there are); otherwise nothing, and the next visit answers.
+ */
+function visitOnDay(p: NonNullable<LinkedPerson['programme']>, day: string, ctx: TurnContext, name: { name: string } | undefined): OutMessage | undefined {
+  const visits = p.upcomingVisits;
+  const dayOf = (iso: string) => DateTime.fromISO(iso, { zone: ROME_ZONE }).toISODate() ?? '';
+  const onDay = visits.find((v) => dayOf(v.startsAt) === day);
+  const dayText = formatDay(day, ctx.locale);
+  if (onDay) {
+    const time = DateTime.fromISO(onDay.startsAt, { zone: ROME_ZONE }).toFormat('HH:mm');
+    const key = onDay.hours === 1 ? (name ? 'chat:balance.visitOnDayOtherOne' : 'chat:balance.visitOnDayOne') : name ? 'chat:balance.visitOnDayOther' : 'chat:balance.visitOnDay';
+    return say(key, { ...name, day: dayText, time, hours: onDay.hours });
+  }
+  const known = visits.length < UPCOMING_LOADED || day <= dayOf(visits.at(-1)!.startsAt);
+  if (!known || p.status === 'suspended') return undefined;
+  return say(name ? 'chat:balance.noVisitOnDayOther' : 'chat:balance.noVisitOnDay', { ...name, day: dayText });
+}
+
+function answerBalance(state: EngineState, ctx: TurnContext, person: LinkedPerson, understood: Understood, visitOnly = false, day?: string): TurnResult {
   const p = person.programme;
   // About someone else, every sentence that would not otherwise say whom it is about names them.
   const name = person.self ? undefined : { name: person.givenName };
@@ -148,6 +176,12 @@ function answerBalance(state: EngineState, ctx: TurnContext, person: LinkedPerso
   // After the hours line the name is already said; the next visit alone names the person itself.
   const visitName = visitOnly ? name : undefined;
   if (p.status === 'suspended') replies.push(visitName ? say('chat:balance.suspendedOther', visitName) : say('chat:balance.suspended'));
+  const onDay = visitOnly && day ? visitOnDay(p, day, ctx, visitName) : undefined;
+  if (onDay) {
+    replies.push(onDay);
+    // "Yes, at 9" says it all; after a "no", the next visit follows.
+    if (onDay.text.key.startsWith('chat:balance.visitOnDay')) return toMenu(state, ctx, replies, understood, [{ kind: 'record_read', personId: person.personId, what: 'balance' }]);
+  }
   const next = p.upcomingVisits[0];
   const when = next ? formatDayTime(next.startsAt, ctx.locale) : '';
   if (!next) replies.push(visitName ? say('chat:balance.noVisitOther', visitName) : say('chat:balance.noVisit'));
@@ -158,7 +192,8 @@ function answerBalance(state: EngineState, ctx: TurnContext, person: LinkedPerso
 
 export function balanceStep(fc: FlowCtx, input: FlowInput): TurnResult | undefined {
   const person = chosenPerson(fc, input);
-  return person ? answerBalance(fc.state, fc.ctx, person, intentOnly('voucher_balance'), fc.flow.data.visitOnly === true) : undefined;
+  const day = typeof fc.flow.data.day === 'string' ? fc.flow.data.day : undefined;
+  return person ? answerBalance(fc.state, fc.ctx, person, intentOnly('voucher_balance'), fc.flow.data.visitOnly === true, day) : undefined;
 }
 
 // ─── My application ───

@@ -335,13 +335,19 @@ function suspendFor(state: EngineState, ctx: TurnContext, person: LinkedPerson, 
     if (!chosen?.state.flow || chosen.state.flow.step !== 'new_when' || !target) return chosen ?? choosing;
     return suspendStep({ ...fc, state: chosen.state, flow: chosen.state.flow }, { kind: 'text', text: target, understanding: { intent: understood.intent, confidence: 1 } }) ?? chosen;
   }
+  // "Vado in ospedale una settimana a marzo": the month and the length of the stay are kept for
+  // the dates asked next ("il 10" is then 10 March, and the end is a week later).
+  const when = typed ? understand(typed, { now: ctx.now, locale: ctx.locale }).when : undefined;
+  const month = when?.date ? undefined : monthNamedIn(typed, ctx.now);
+  if (month) data.month = month;
+  const length = LENGTH_OF_STAY.exec(plain(typed))?.[1];
+  if (length) data.stay = `per ${length}`;
   const asked = ask(state, { name: 'suspend', step: 'reason', data }, understood, ref('chat:suspend.askReason'), SUSPEND_REASONS);
   // "Vado in ospedale dal 10 al 20 dicembre": the reason and the dates are already said.
   const reason = typed ? reasonFromText(typed) : undefined;
   if (!reason || !asked.state.flow) return asked;
   const fc: FlowCtx = { state: asked.state, flow: asked.state.flow, ctx, data: dataOf(ctx) };
   const afterReason = suspendStep(fc, { kind: 'option', action: reason });
-  const when = understand(typed, { now: ctx.now, locale: ctx.locale }).when;
   if (!afterReason || (reason !== 'hospital' && reason !== 'holiday') || !when?.date || !afterReason.state.flow) return afterReason ?? asked;
   const afterFrom = suspendStep({ ...fc, state: afterReason.state, flow: afterReason.state.flow }, { kind: 'text', text: typed, understanding: { intent: 'suspend_service', confidence: 1, when: { date: when.date } } });
   // "Dal 10 al 20 dicembre", or "da domani per una settimana".
@@ -360,6 +366,9 @@ function chooseVisit(state: EngineState, ctx: TurnContext, understood: Understoo
 }
 
 const COUNT_WORDS: Record<string, number> = { un: 1, una: 1, uno: 1, due: 2, tre: 3, quattro: 4, cinque: 5, sei: 6, sette: 7, otto: 8, nove: 9, dieci: 10, quindici: 15, venti: 20, trenta: 30, a: 1, one: 1, two: 2, three: 3, four: 4 };
+/** "(per) una settimana", "10 giorni": a length of stay, with or without "per". */
+// Not "a" alone ("tre volte a settimana" is no stay), only in "for a week".
+const LENGTH_OF_STAY = /\b(?:per |for )?((?:\d{1,3}|un|una|uno|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|quindici|venti|trenta|one|two|three|four|(?<=for )a) (?:giorn[oi]|settiman[ae]|mes[ei]|days?|weeks?|months?))\b(?! fa\b| ago\b)/;
 const DURATION = /\b(?:per|for) (?:(\d{1,3}|un|una|uno|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|quindici|venti|trenta|a|one|two|three|four) )?(giorn[oi]|settiman[ae]|mes[ei]|days?|weeks?|months?)\b/;
 
 /**
@@ -375,6 +384,45 @@ export function lastDayOfStay(text: string, from: string): string | undefined {
   if (/^(mes|month)/.test(unit)) return count > 12 ? undefined : addMonthsMinusOneDay(from, count);
   const days = /^(settiman|week)/.test(unit) ? count * 7 : count;
   return days > 366 ? undefined : addCalendarDays(from, days - 1);
+}
+
+const MONTHS: Record<string, number> = {
+  gennaio: 1, febbraio: 2, marzo: 3, aprile: 4, maggio: 5, giugno: 6, luglio: 7, agosto: 8, settembre: 9, ottobre: 10, novembre: 11, dicembre: 12,
+  // "May" is left out: "I may go to hospital" names no month.
+  january: 1, february: 2, march: 3, april: 4, june: 6, july: 7, august: 8, september: 9, october: 10, november: 11, december: 12,
+};
+const MONTH_WORD = new RegExp(`\\b(${Object.keys(MONTHS).join('|')})\\b`);
+
+/** The next month a text names ("a marzo" in November: next March), as YYYY-MM. */
+export function monthNamedIn(text: string, now: Date): string | undefined {
+  const m = MONTH_WORD.exec(plain(text));
+  if (!m) return undefined;
+  const month = MONTHS[m[1]!]!;
+  const today = DateTime.fromJSDate(now, { zone: ROME_ZONE });
+  const year = month >= today.month ? today.year : today.year + 1;
+  return `${year}-${String(month).padStart(2, '0')}`;
+}
+
+/** "Il 10", "dal 10" with the month already said: that day of it (a month named again wins). */
+function dayOfMonthIn(input: FlowInput, month: string): string | undefined {
+  if (input.kind !== 'text' || MONTH_WORD.test(plain(input.text))) return undefined;
+  const m = /^\D{0,12}?\b(\d{1,2})\b/.exec(plain(input.text));
+  if (!m) return undefined;
+  const date = DateTime.fromISO(`${month}-${m[1]!.padStart(2, '0')}`, { zone: ROME_ZONE });
+  return date.isValid ? (date.toISODate() ?? undefined) : undefined;
+}
+
+function askFromInMonth(month: string, ctx: TurnContext) {
+  const name = DateTime.fromISO(`${month}-01`, { zone: ROME_ZONE }).setLocale(ctx.locale === 'en' ? 'en-GB' : 'it').toFormat('LLLL');
+  return ref('chat:suspend.askFromInMonth', { month: name });
+}
+
+/**
+ * "No aspetta, prima voglio sapere se viene mercoledì": a question or a "wait" is no date, even
+ * when it names a day; the engine answers it as a request of its own.
+ */
+function holdsOn(input: FlowInput): boolean {
+  return input.kind === 'text' && (input.text.includes('?') || /^(no )?(aspett\w*|un attimo|un momento|prima (voglio|vorrei|devo))\b/.test(plain(input.text)));
 }
 
 function readDate(input: FlowInput, ctx: TurnContext): string | undefined {
@@ -402,6 +450,7 @@ export function suspendStep(fc: FlowCtx, input: FlowInput): TurnResult | undefin
       data.reason = reason;
       if (reason === 'cancel_visit' || reason === 'move_visit') return chooseVisit(state, ctx, intentOnly('cancel_booking'), person, data);
       if (reason === 'hospital' || reason === 'holiday') {
+        if (typeof data.month === 'string') return ask(state, { name: 'suspend', step: 'from', data }, understood, askFromInMonth(data.month, ctx));
         return ask(state, { name: 'suspend', step: 'from', data }, understood, ref('chat:suspend.askFrom'), [
           { action: 'today', label: ref('chat:suspend.today') },
           { action: 'tomorrow', label: ref('chat:suspend.tomorrow') },
@@ -411,20 +460,26 @@ export function suspendStep(fc: FlowCtx, input: FlowInput): TurnResult | undefin
       return ask(state, { name: 'suspend', step: 'confirm', data }, understood, ref('chat:suspend.confirmInterruption', { reason: ref(`chat:suspend.reason.${reason}`) }), yesNoChoices(), reason === 'death' ? [say('chat:suspend.condolences')] : []);
     }
     case 'from': {
-      const from = readDate(input, ctx);
+      if (holdsOn(input)) return undefined;
+      const from = (typeof data.month === 'string' ? dayOfMonthIn(input, data.month) : undefined) ?? readDate(input, ctx);
       if (!from) return undefined;
       if (from < todayIn(ctx.now)) return ask(state, flow, understood, ref('chat:suspend.askFrom'), [], [say('chat:help.past')]);
       data.from = from;
+      // The length said at the start ("una settimana") gives the end: straight to the recap.
+      const until = typeof data.stay === 'string' ? lastDayOfStay(data.stay, from) : undefined;
+      if (until) return suspendStep({ ...fc, flow: { name: 'suspend', step: 'to', data } }, { kind: 'option', action: `until_${until}` });
       return ask(state, { name: 'suspend', step: 'to', data }, understood, ref('chat:suspend.askTo'), [{ action: 'unknown', label: ref('chat:suspend.dontKnow') }]);
     }
     case 'to': {
+      if (holdsOn(input)) return undefined;
       const until = input.kind === 'option' ? /^until_(\d{4}-\d{2}-\d{2})$/.exec(input.action)?.[1] : undefined;
       if (until) data.to = until;
       else if (input.kind === 'option' && input.action === 'unknown') data.to = null;
       else if (input.kind === 'text' && readYesNo(input.text) === 'unknown') data.to = null;
       else {
         const said = readWhen(input.kind === 'text' ? input.text : '', ctx);
-        const to = input.kind === 'text' ? String(said.date ?? '') || lastDayOfStay(input.text, String(data.from)) : undefined;
+        // "Il 17", "per una settimana", or just "una settimana".
+        const to = input.kind === 'text' ? String(said.date ?? '') || lastDayOfStay(input.text, String(data.from)) || lastDayOfStay(`per ${input.text}`, String(data.from)) : undefined;
         if (!to) return undefined;
         if (to < String(data.from)) return ask(state, flow, understood, ref('chat:suspend.askTo'), [{ action: 'unknown', label: ref('chat:suspend.dontKnow') }], [say('chat:suspend.toBeforeFrom')]);
         data.to = to;

@@ -4,7 +4,7 @@ import type { ChatContext, LinkedPerson } from '../../../core/conversation/conte
 import { handleTurn, initialState, MAIN_MENU, MAX_READ_LENGTH, startConversation } from '../../../core/conversation/engine.ts';
 import { looksLikeLinkCode, normaliseLinkCode } from '../../../core/conversation/flows/account.ts';
 import { problemsNamedIn, streetIn, titledNameIn } from '../../../core/conversation/flows/report.ts';
-import { comuneNamedIn, weekdayNearVisit } from '../../../core/conversation/flows/help.ts';
+import { comuneNamedIn, monthNamedIn, weekdayNearVisit } from '../../../core/conversation/flows/help.ts';
 import { readYesNo } from '../../../core/conversation/kit.ts';
 import { DateTime } from 'luxon';
 import { officeStatus } from '../../../core/conversation/office-hours.ts';
@@ -146,6 +146,23 @@ describe('conversation engine', () => {
     const turn = handleTurn(startConversation().state, { kind: 'text', text: 'quante ore mi restano?' }, linkedCtx());
     expect(keys(turn).slice(0, 3)).toEqual(['chat:balance.hoursSelf', 'chat:balance.periodEnd', 'chat:balance.nextVisit']);
     expect(turn.replies[0]!.text.params).toEqual({ hours: 31 });
+  });
+
+  it('answers "viene mercoledì?" with a yes and the time, or a no and the next visit', async () => {
+    const i18n = await createI18n();
+    // The one visit is Tuesday 24 November at 09:00 (Rome), for 2 hours.
+    const yes = handleTurn(initialState(), { kind: 'text', text: 'DOMANI VIENE LA SIGNORA?' }, linkedCtx());
+    expect(keys(yes)).toEqual(['chat:balance.visitOnDay', 'chat:menu.prompt']);
+    expect(render(i18n, yes.replies[0]!.text, 'it')).toBe('Sì: martedì 24 novembre la visita è alle 09:00, per 2 ore.');
+    const no = handleTurn(initialState(), { kind: 'text', text: 'VIENE MERCOLEDI?' }, linkedCtx());
+    expect(keys(no)).toEqual(['chat:balance.noVisitOnDay', 'chat:balance.nextVisit', 'chat:menu.prompt']);
+    expect(render(i18n, no.replies[0]!.text, 'it')).toBe("No, mercoledì 25 novembre non c'è una visita.");
+    // Beyond the visits loaded (three, the last on Friday), a day is not known: the next visit only.
+    const visits = ['2026-11-24', '2026-11-25', '2026-11-27'].map((d, i) => ({ id: `3333333${i}-3333-4333-8333-333333333333`, startsAt: `${d}T08:00:00.000Z`, hours: 1 }));
+    const full = person({ programme: { ...person().programme!, upcomingVisits: visits } });
+    const later = handleTurn(initialState(), { kind: 'text', text: 'viene lunedi?' }, linkedCtx([full]));
+    expect(keys(later)).toEqual(['chat:balance.nextVisitOne', 'chat:menu.prompt']);
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'viene giovedi?' }, linkedCtx([full])))[0]).toBe('chat:balance.noVisitOnDay');
   });
 
   it('answers "quando viene l\'operatrice?" with the next visit alone, for whoever it is about', () => {
@@ -625,11 +642,46 @@ describe('suspension said in one message', () => {
     // Step by step, as the answer to "Fino a quando?" (it restarted the suspension).
     const asked = handleTurn(initialState(), { kind: 'text', text: 'domani vado in ospedale' }, linkedCtx());
     expect(keys(asked)).toEqual(['chat:suspend.askTo']);
-    for (const [text, to] of [['per una settimana', '2026-11-30'], ['per 10 giorni', '2026-12-03'], ['per due settimane', '2026-12-07'], ['per un mese', '2026-12-23']] as const) {
+    for (const [text, to] of [['per una settimana', '2026-11-30'], ['per 10 giorni', '2026-12-03'], ['per due settimane', '2026-12-07'], ['per un mese', '2026-12-23'], ['una settimana', '2026-11-30']] as const) {
       const told = handleTurn(asked.state, { kind: 'text', text }, linkedCtx());
       expect(keys(told), text).toEqual(['chat:suspend.confirmPeriod']);
       expect(handleTurn(told.state, { kind: 'text', text: 'si' }, linkedCtx()).effects[0], text).toMatchObject({ fromDate: '2026-11-24', toDate: to });
     }
+  });
+});
+
+describe('a stay in a month named without a day', () => {
+  it('"una settimana a marzo": asks the day of March, reads "il 10" as 10 March, and takes the week from there', async () => {
+    const i18n = await createI18n();
+    const turn = handleTurn(initialState(), { kind: 'text', text: 'VADO IN OSPEDALE UNA SETTIMANA A MARZO' }, linkedCtx());
+    expect(keys(turn)).toEqual(['chat:suspend.askFromInMonth']);
+    expect(render(i18n, turn.replies[0]!.text, 'it')).toBe('Da che giorno di marzo? Scriva il numero del giorno, per esempio "il 10".');
+    const day = handleTurn(turn.state, { kind: 'text', text: 'il 10' }, linkedCtx());
+    expect(keys(day)).toEqual(['chat:suspend.confirmPeriod']);
+    expect(render(i18n, day.replies[0]!.text, 'it')).toMatch(/da mercoledì 10 marzo a martedì 16 marzo/);
+    expect(handleTurn(day.state, { kind: 'text', text: 'si' }, linkedCtx()).effects[0]).toMatchObject({ fromDate: '2027-03-10', toDate: '2027-03-16', reason: 'hospital' });
+    // A month named again wins; without a length, the end is asked.
+    const other = handleTurn(initialState(), { kind: 'text', text: 'a marzo vado in ospedale' }, linkedCtx());
+    const april = handleTurn(other.state, { kind: 'text', text: 'il 2 aprile' }, linkedCtx());
+    expect(keys(april)).toEqual(['chat:suspend.askTo']);
+    expect(april.state.flow?.data.from).toBe('2027-04-02');
+  });
+
+  it('does not take a question or a "wait" for the first day, even when it names a day', () => {
+    const asked = handleTurn(initialState(), { kind: 'text', text: 'VADO IN OSPEDALE' }, linkedCtx());
+    expect(keys(asked)).toEqual(['chat:suspend.askFrom']);
+    const wait = handleTurn(asked.state, { kind: 'text', text: 'no aspetta, prima voglio sapere se viene mercoledi' }, linkedCtx());
+    // Answered as the question it is: no visit that Wednesday (the one visit is on Tuesday).
+    expect(keys(wait)[0]).toBe('chat:balance.noVisitOnDay');
+    expect(wait.effects.map((e) => e.kind)).toEqual(['record_read']);
+    expect(keys(handleTurn(asked.state, { kind: 'text', text: 'dal 10 dicembre' }, linkedCtx()))).toEqual(['chat:suspend.askTo']);
+  });
+
+  it('takes the month of this year while it is not over, of the next one after', () => {
+    expect(monthNamedIn('a novembre', NOW)).toBe('2026-11');
+    expect(monthNamedIn('a dicembre', NOW)).toBe('2026-12');
+    expect(monthNamedIn('A MARZO', NOW)).toBe('2027-03');
+    expect(monthNamedIn('I may go to hospital', NOW)).toBeUndefined();
   });
 });
 
