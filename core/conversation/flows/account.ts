@@ -202,8 +202,9 @@ export function startApplication(state: EngineState, ctx: TurnContext, understoo
   return withPerson(state, ctx, understood, 'application', (s, p) => answerApplication(s, ctx, p, understood));
 }
 
-const AFTER_CHOICES = [
-  { action: 'update_contacts', label: ref('chat:application.updateContacts') },
+/** What can follow the status; for a delegate the contacts are the other person's, and say so. */
+const afterChoices = (name: { name: string } | undefined) => [
+  { action: 'update_contacts', label: name ? ref('chat:application.updateContactsOther', name) : ref('chat:application.updateContacts') },
   { action: 'report_change', label: ref('chat:application.reportChange') },
   { action: 'menu', label: ref('chat:common.backToMenu') },
 ];
@@ -211,8 +212,10 @@ const AFTER_CHOICES = [
 function answerApplication(state: EngineState, ctx: TurnContext, person: LinkedPerson, understood: Understood): TurnResult {
   const a = person.application;
   if (!a) return toMenu(state, ctx, [say('chat:application.none')], understood);
+  // A delegate reads whose application it is ("La domanda di Franco del …").
+  const name = person.self ? undefined : { name: person.givenName };
   const replies: OutMessage[] = [
-    say('chat:application.statusLine', { status: ref(`chat:status.application.${a.status}`), date: formatDate(a.applicationDate, ctx.locale) }),
+    say(name ? 'chat:application.statusLineOther' : 'chat:application.statusLine', { ...name, status: ref(`chat:status.application.${a.status}`), date: formatDate(a.applicationDate, ctx.locale) }),
   ];
   if (a.status === 'waiting_list' && a.position !== null) {
     const ahead = a.ahead ?? a.position - 1;
@@ -224,7 +227,7 @@ function answerApplication(state: EngineState, ctx: TurnContext, person: LinkedP
   else if (a.status === 'received' || a.status === 'under_investigation') {
     replies.push(say('chat:application.answerDue', { date: formatDate(computeIstruttoriaDueDate(a.applicationDate), ctx.locale) }));
   }
-  return ask(state, { name: 'application', step: 'after', data: { personId: person.personId, applicationId: a.id } }, understood, ref('chat:application.anythingElse'), AFTER_CHOICES, replies, [
+  return ask(state, { name: 'application', step: 'after', data: { personId: person.personId, applicationId: a.id, ...(name ? { name: name.name } : {}) } }, understood, ref('chat:application.anythingElse'), afterChoices(name), replies, [
     { kind: 'record_read', personId: person.personId, what: 'application' },
   ]);
 }
@@ -239,7 +242,8 @@ const FIELD_CHOICES = (['phone', 'email', 'address'] as const).map((f) => ({ act
  */
 export function startContactChange(state: EngineState, ctx: TurnContext, text: string): TurnResult | undefined {
   const people = ctx.data?.linked ? ctx.data.people : [];
-  if (people.length !== 1) return undefined;
+  // A delegate's "ho cambiato indirizzo" may be their own: a person sorts it out, nothing is filed on the wrong file.
+  if (people.length !== 1 || !people[0]!.self) return undefined;
   const person = people[0]!;
   const understood = intentOnly('application_status');
   const data = { personId: person.personId, ...(person.application ? { applicationId: person.application.id } : {}) };
@@ -291,7 +295,8 @@ export function applicationStep(fc: FlowCtx, input: FlowInput): TurnResult | und
       const answer = input.kind === 'option' ? input.action : readYesNo(input.text);
       if (answer === 'yes') {
         const personId = String(data.personId);
-        return toMenu(state, ctx, [say('chat:application.changeRecorded')], understood, [
+        const done = typeof data.name === 'string' ? say('chat:application.changeRecordedOther', { name: data.name }) : say('chat:application.changeRecorded');
+        return toMenu(state, ctx, [done], understood, [
           { kind: 'propose_change', personId, applicationId: typeof data.applicationId === 'string' ? data.applicationId : null, changes: { [String(data.field)]: String(data.value) } },
         ]);
       }

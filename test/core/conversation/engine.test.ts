@@ -217,6 +217,22 @@ describe('conversation engine', () => {
     }
   });
 
+  it("a delegate reads whose application it is, and changes that person's contacts knowingly", async () => {
+    const i18n = await createI18n();
+    const franco = person({ self: false, givenName: 'Franco' });
+    let turn = handleTurn(initialState(), { kind: 'text', text: 'a che punto è la domanda?' }, linkedCtx([franco]));
+    expect(render(i18n, turn.replies[0]!.text, 'it')).toBe("La domanda di Franco del 1 ottobre 2026: in lista d'attesa.");
+    const options = turn.replies.at(-1)!.options!;
+    expect(render(i18n, options[0]!.label, 'it')).toBe('Cambiare i recapiti di Franco');
+    for (const [kind, value] of [['option', 'update_contacts'], ['option', 'address'], ['text', 'via Roma 3, Albairate'], ['text', 'sì']] as const) {
+      turn = handleTurn(turn.state, kind === 'option' ? { kind, optionId: option(turn, value) } : { kind, text: value }, linkedCtx([franco]));
+    }
+    expect(render(i18n, turn.replies[0]!.text, 'it')).toBe("Grazie. L'assistente sociale controllerà e aggiornerà la scheda di Franco.");
+    expect(turn.effects[0]).toMatchObject({ kind: 'propose_change', personId: franco.personId, changes: { address: 'via Roma 3, Albairate' } });
+    // "Ho cambiato indirizzo" from a delegate may be their own address: a person is offered instead.
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'ho cambiato indirizzo' }, linkedCtx([franco])))).toEqual(['chat:offer.newDetails']);
+  });
+
   it('"ho cambiato indirizzo" from a linked person goes straight to the change of contacts, checked by staff', () => {
     let turn = handleTurn(initialState(), { kind: 'text', text: 'ho cambiato indirizzo' }, linkedCtx());
     expect(keys(turn)).toEqual(['chat:application.askValue.address']);
