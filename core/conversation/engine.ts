@@ -68,6 +68,7 @@ export function restoreState(stored: unknown): EngineState {
     if (s.pendingIntent) out.pendingIntent = s.pendingIntent;
   }
   if (typeof s.heldAt === 'string') out.heldAt = s.heldAt;
+  if (typeof s.at === 'string') out.at = s.at;
   const flow = s.flow as FlowState | undefined;
   if (s.step === 'flow' && flow && FLOW_NAMES.has(flow.name) && typeof flow.step === 'string' && flow.data && typeof flow.data === 'object') {
     out.step = 'flow';
@@ -296,9 +297,43 @@ function whileHeld(state: EngineState, ctx: TurnContext, understood: Understood 
   return { state: { ...state, heldAt: ctx.now.toISOString() }, replies: [say('chat:waiting.received'), ...closedNotice(ctx)], understood, effects: [] };
 }
 
+/** A question left unanswered this long is not what the next message answers. */
+export const IDLE_FLOW_MS = 12 * 3600_000;
+
 /** One turn: the person's input in, the replies and the new state out. */
 export function handleTurn(stored: EngineState, input: EngineInput, ctx: TurnContext): TurnResult {
-  const state = restoreState(stored);
+  const restored = restoreState(stored);
+  // "2" typed three days after a list of comuni, "buongiorno sono ancora io": the old question is
+  // over. Its buttons become stale, and the person hears that the unfinished request was not sent.
+  const told = restored.at === undefined ? Number.NaN : Date.parse(restored.at);
+  const idle = restored.step !== 'menu' && ctx.handling === 'bot' && input.kind !== 'start' && ctx.now.getTime() - told > IDLE_FLOW_MS;
+  const state: EngineState = idle ? { v: 1, menu: restored.menu + 1, step: 'menu', ...(restored.heldAt ? { heldAt: restored.heldAt } : {}) } : restored;
+  const result = stamped(turn(state, input, ctx), ctx);
+  return idle && restored.step === 'flow' ? { ...result, replies: [say('chat:idle.dropped'), ...result.replies] } : result;
+}
+
+/** Marks when a question was asked (state.at), so that a much later message is not taken as its answer. */
+function stamped(result: TurnResult, ctx: TurnContext): TurnResult {
+  const stamp = (s: EngineState): EngineState => {
+    const { at: _old, ...rest } = s;
+    return s.step === 'menu' ? rest : { ...rest, at: ctx.now.toISOString() };
+  };
+  const finish = result.finish;
+  return {
+    ...result,
+    state: stamp(result.state),
+    ...(finish
+      ? {
+          finish: (results) => {
+            const done = finish(results);
+            return done.state ? { ...done, state: stamp(done.state) } : done;
+          },
+        }
+      : {}),
+  };
+}
+
+function turn(state: EngineState, input: EngineInput, ctx: TurnContext): TurnResult {
   if (input.kind === 'start') return startConversation(state, ctx);
 
   if (input.kind === 'option') {

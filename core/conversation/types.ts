@@ -55,6 +55,8 @@ export interface EngineState {
   opts?: string[];
   /** When the person was last told that an operator will answer (ISO), so that waiting is acknowledged, not repeated. */
   heldAt?: string;
+  /** When the question now open was asked (ISO; not kept at the menu). */
+  at?: string;
 }
 
 /** The fixed `understood` contract: intent, and for help requests the art. 7 family and code. */

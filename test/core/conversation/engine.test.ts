@@ -108,6 +108,23 @@ describe('conversation engine', () => {
     expect(turn.replies).toEqual([]);
   });
 
+  it('does not take a message written half a day after a question for its answer', () => {
+    const asked = handleTurn(initialState(), { kind: 'text', text: 'mi serve aiuto per i pasti' }, ctx({ channel: 'sms' }));
+    expect(asked.state).toMatchObject({ step: 'flow', at: NOW.toISOString() });
+    const hours = (h: number) => new Date(NOW.getTime() + h * 3600_000);
+    // An hour later "2" still picks the second comune.
+    expect(handleTurn(asked.state, { kind: 'text', text: '2' }, ctx({ channel: 'sms', now: hours(1) })).state.flow?.data).toMatchObject({ comuneId: 'albairate' });
+    // Three days later it is not an answer: the person is told the request was not sent.
+    const later = handleTurn(asked.state, { kind: 'text', text: '2' }, ctx({ channel: 'sms', now: hours(72) }));
+    expect(keys(later)[0]).toBe('chat:idle.dropped');
+    expect(later.state.flow).toBeUndefined();
+    expect(later.state.at).toBeUndefined();
+    const greeting = handleTurn(asked.state, { kind: 'text', text: 'buongiorno sono ancora giuseppe' }, ctx({ now: hours(48) }));
+    expect(keys(greeting)).toEqual(['chat:idle.dropped', 'chat:greeting', 'chat:menu.prompt']);
+    // An old button is stale.
+    expect(keys(handleTurn(asked.state, { kind: 'option', optionId: `m${asked.state.menu}.c1` }, ctx({ now: hours(48) })))).toContain('chat:staleOption');
+  });
+
   it('while the conversation waits for an operator, says the message arrived, at most once in 15 minutes', () => {
     const asked = handleTurn(initialState(), { kind: 'text', text: 'voglio parlare con un operatore' }, ctx());
     expect(asked.state.heldAt).toBe(NOW.toISOString());
