@@ -107,8 +107,12 @@ function actOn(state: EngineState, ctx: TurnContext, understood: Understood, u?:
     }
     case 'application_status':
       return startApplication(state, ctx, understood);
-    case 'apply_info':
-      return startApply(state, ctx, understood, u?.signals?.includes('apply_info:costo') === true, text);
+    case 'apply_info': {
+      // "Orari dei servizi sociali di Rosate": the office and its hours, without who may apply and what to bring.
+      const applySignals = u?.signals?.filter((s) => s.startsWith('apply_info:')) ?? [];
+      const officeOnly = applySignals.length > 0 && applySignals.every((s) => s === 'apply_info:ufficio-orari');
+      return startApply(state, ctx, understood, u?.signals?.includes('apply_info:costo') === true, text, officeOnly);
+    }
     case 'report_person':
       return startReport(state, understood, text);
     case 'suspend_service':

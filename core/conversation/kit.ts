@@ -79,9 +79,17 @@ export function offerHandover(state: EngineState, understood: Understood, questi
 }
 
 export function toMenu(state: EngineState, ctx: TurnContext, replies: OutMessage[], understood: Understood, effects: TurnResult['effects'] = []): TurnResult {
+  // On SMS every line is paid for: after an answer, one short line says how to go on instead of
+  // the six numbered choices (two more segments). Not understood, or nothing answered: the menu.
+  if (ctx.channel === 'sms' && replies.length > 0 && !replies.some((r) => FULL_MENU_AFTER.has(r.text.key))) {
+    return { state: { v: 1, menu: state.menu + 1, step: 'menu' }, replies: [...replies, say('chat:menu.smsMore')], understood, effects };
+  }
   const menu = mainMenu(state, dataOf(ctx));
   return { state: menu.state, replies: [...replies, menu.message], understood, effects };
 }
+
+/** Replies after which an SMS still shows the whole menu: a hello, or a person who needs the choices. */
+const FULL_MENU_AFTER = new Set(['chat:greeting', 'chat:greetingEvening', 'chat:unknown', 'chat:staleOption', 'chat:noText', 'chat:tooLong', 'chat:mediaReceived']);
 
 /** Asks the next question of a flow, with its choices (always stamped with a fresh menu number). */
 export function ask(

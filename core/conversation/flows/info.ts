@@ -24,9 +24,9 @@ function homeComune(data: ChatContext): string | undefined {
 // ─── How to apply ───
 
 /** How to apply; `cost` ("quanto costa?"): the comune's tariff first, instead of who may apply and the documents. */
-export function startApply(state: EngineState, ctx: TurnContext, understood: Understood, cost = false, text = ''): TurnResult {
+export function startApply(state: EngineState, ctx: TurnContext, understood: Understood, cost = false, text = '', officeOnly = false): TurnResult {
   const data = dataOf(ctx);
-  const preface = cost ? [] : [say('chat:apply.eligibility'), say('chat:apply.documents')];
+  const preface = cost || officeOnly ? [] : [say('chat:apply.eligibility'), say('chat:apply.documents')];
   // A comune named in the question ("quanto costa a Besate?") comes before the one on file.
   const home = comuneNamedIn(data, text) ?? homeComune(data);
   if (home) return applyOffice(state, ctx, understood, home, preface, cost);

@@ -159,6 +159,26 @@ describe('conversation engine', () => {
     expect(keys(code.finish!({ link: { outcome: 'limited' } }))[0]).toBe('chat:link.limited');
   });
 
+  it('answers "orari servizi sociali" with the office and its hours alone, and "come si fa" with who may apply first', () => {
+    const office = handleTurn(initialState(), { kind: 'text', text: 'orari servizi sociali abbiategrasso' }, ctx());
+    expect(keys(office)).not.toContain('chat:apply.eligibility');
+    expect(keys(office)).toContain('chat:apply.office');
+    const how = handleTurn(initialState(), { kind: 'text', text: 'come si fa x avere aiuto in casa' }, ctx());
+    expect(keys(how).slice(0, 2)).toEqual(['chat:apply.eligibility', 'chat:apply.documents']);
+  });
+
+  it('on SMS, ends an answer with one line on how to go on instead of the whole menu, and shows it on MENU or when lost', () => {
+    const sms = { ...linkedCtx(), channel: 'sms' as const };
+    const answer = handleTurn(initialState(), { kind: 'text', text: 'quante ore mi restano?' }, sms);
+    expect(keys(answer).at(-1)).toBe('chat:menu.smsMore');
+    expect(answer.state.opts).toBeUndefined();
+    // A "2" now picks nothing from a list the person has not seen.
+    expect(keys(handleTurn(answer.state, { kind: 'text', text: 'MENU' }, sms))).toEqual(['chat:menu.prompt']);
+    expect(keys(handleTurn(answer.state, { kind: 'text', text: 'che tempo fa?' }, sms))).toEqual(['chat:unknown', 'chat:menu.prompt']);
+    // The web chat and Telegram show their buttons as before.
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'quante ore mi restano?' }, linkedCtx())).at(-1)).toBe('chat:menu.prompt');
+  });
+
   it('answers voucher hours in one turn once linked', () => {
     const turn = handleTurn(startConversation().state, { kind: 'text', text: 'quante ore mi restano?' }, linkedCtx());
     expect(keys(turn).slice(0, 3)).toEqual(['chat:balance.hoursSelf', 'chat:balance.periodEnd', 'chat:balance.nextVisit']);
