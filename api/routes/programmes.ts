@@ -39,7 +39,7 @@ import {
   toCoreProgramme,
   type Actor,
 } from '../../db/programmes.ts';
-import { PROGRAMME_STATUSES, programmes, resourceComuni, resources, visits, type StaffRole } from '../../db/schema.ts';
+import { PROGRAMME_STATUSES, programmes, resourceComuni, resources, visits, voucherLedger, type StaffRole } from '../../db/schema.ts';
 import { formatDay } from '../../core/conversation/kit.ts';
 import { asLocale, render } from '../../locales/index.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
@@ -576,14 +576,17 @@ export function programmeRoutes(deps: AppDeps) {
             : staff.comuni.length
               ? inArray(programmes.comuneId, staff.comuni)
               : sql`false`;
+      // `redeemed`: a done visit whose hours were not charged (the balance ran out) shows as such,
+      // and its hours can be recorded again once the social worker has added some.
+      const redeemed = sql<boolean>`exists (select 1 from ${voucherLedger} where ${voucherLedger.visitId} = ${visits.id} and ${voucherLedger.kind} = 'redeem')`;
       const rows = await db
-        .select({ visit: visits, personId: programmes.personId, comuneId: programmes.comuneId })
+        .select({ visit: visits, personId: programmes.personId, comuneId: programmes.comuneId, redeemed })
         .from(visits)
         .innerJoin(programmes, eq(programmes.id, visits.programmeId))
         .where(and(scope, gte(visits.startsAt, romeMidnight(from)), lt(visits.startsAt, romeMidnight(end))))
         .orderBy(asc(visits.startsAt), asc(visits.id))
         .limit(5000);
-      return c.json({ visits: rows.map((r) => ({ ...visitView(r.visit), personId: r.personId, comuneId: r.comuneId })) }, 200);
+      return c.json({ visits: rows.map((r) => ({ ...visitView(r.visit), personId: r.personId, comuneId: r.comuneId, redeemed: r.redeemed === true })) }, 200);
     })
     .openapi(statementRoute, async (c) => {
       const staff = currentStaff(c);

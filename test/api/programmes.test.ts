@@ -112,7 +112,12 @@ describe.skipIf(postgresSkipped)('programmes, visits and fees API (art. 8, 10–
     expect(visits.map((v) => v.id)).not.toContain(f.abbiategrasso.plannedVisitId);
     expect((await get('ilsole', `/api/v1/visits?from=${day(0)}&to=${day(200)}`)).status).toBe(400);
     const file = await f.createFile('albairate');
+    // A done visit says whether its hours were charged: not yet, so the calendar offers to record them.
+    const redeemedOf = async (id: string) =>
+      ((await (await get('ilsole', `/api/v1/visits?from=${day(-2)}&to=${day(3)}`)).json()) as { visits: { id: string; status: string; redeemed: boolean }[] }).visits.find((v) => v.id === id);
+    expect(await redeemedOf(file.doneVisitId)).toMatchObject({ status: 'done', redeemed: false });
     expect((await post('ilsole', `/api/v1/programmes/${file.programmeId}/redemptions`, { hours: 1, deliveredAt: new Date().toISOString(), visitId: file.doneVisitId })).status).toBe(201);
+    expect(await redeemedOf(file.doneVisitId)).toMatchObject({ status: 'done', redeemed: true });
     const month = new Date().toISOString().slice(0, 7);
     const st = await get('ilsole', `/api/v1/provider-statements?resourceId=${file.resourceId}&month=${month}`);
     expect(st.status).toBe(200);

@@ -804,9 +804,11 @@
           if (!ul) return;
           var li = el('li', { class: 'visit ' + v.status });
           li.appendChild(el('p', { class: 'who' }, hourOnly(v.startsAt) + ' · ' + (n[v.personId] || t('personUnknown'))));
-          li.appendChild(el('p', { class: 'meta' }, comune(v.comuneId) + ' · ' + v.hours + ' h · ' + t('visitStatus.' + v.status)));
-          if (v.status === 'planned' && new Date(v.startsAt).getTime() <= Date.now()) {
-            var b = el('button', { type: 'button', class: 'small' }, t('record'));
+          // A done visit whose hours could not be charged (the balance ran out) says so, and can be recorded again.
+          var unredeemed = v.status === 'done' && v.redeemed === false;
+          li.appendChild(el('p', { class: 'meta' }, comune(v.comuneId) + ' · ' + v.hours + ' h · ' + t(unredeemed ? 'visitStatus.doneUnredeemed' : 'visitStatus.' + v.status)));
+          if (unredeemed || (v.status === 'planned' && new Date(v.startsAt).getTime() <= Date.now())) {
+            var b = el('button', { type: 'button', class: 'small' }, t(unredeemed ? 'recordAgain' : 'record'));
             b.addEventListener('click', function () { record(v, li, b); });
             li.appendChild(b);
           }
