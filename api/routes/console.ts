@@ -74,9 +74,10 @@ export function consoleRoutes(deps: AppDeps) {
       return c.redirect(`${home}?lang=${localeOf(c)}`, 302);
     })
     .get('/staff/login', (c) => {
-      // Only a local path may follow the login (no open redirect).
+      // Only a local path may follow the login (no open redirect). Without one, /staff opens the
+      // role's own first page (a cooperative has no inbox: it landed on "not available").
       const raw = c.req.query('next') ?? '';
-      const next = /^\/staff(\/[A-Za-z0-9/_-]*)?(\?view=[a-z]+)?$/.test(raw) ? raw : '/staff/inbox';
+      const next = /^\/staff(\/[A-Za-z0-9/_-]*)?(\?view=[a-z]+)?$/.test(raw) ? raw : '/staff';
       noStore(c);
       return c.html(renderLogin(deps.i18n, localeOf(c), next));
     })
