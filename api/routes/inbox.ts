@@ -169,8 +169,10 @@ const resolveRoute = createRoute({
   path: '/api/v1/inbox/conversations/{id}/resolve',
   tags,
   summary: 'Resolve: the conversation leaves the inbox (handling closed)',
+  description:
+    'An urgent conversation that no staff member answered in the chat is closed only with `reason` (what was done: "chiamato il 112", "richiamata al telefono"), kept as a note; otherwise 400 with `fields.reason`.',
   security: staffSecurity,
-  request: { params: idParam },
+  request: { params: idParam, body: { required: false, content: { 'application/json': { schema: z.strictObject({ reason: z.string().trim().min(1).max(2000).optional() }) } } } },
   responses: { 200: ok('Resolved', z.object({ conversation: ConversationSummarySchema })), ...errorResponses(401, 403, 404) },
 });
 
@@ -383,6 +385,13 @@ export function inboxRoutes(deps: AppDeps) {
     })
     .openapi(resolveRoute, async (c) => {
       const { staff, conversation } = await loadInScope(c, c.req.valid('param').id);
+      const reason = ((c.req.valid('json') ?? {}) as { reason?: string }).reason;
+      // An emergency nobody answered leaves the inbox only with what was done written down: one
+      // misclick must not drop "sono caduto e non riesco ad alzarmi".
+      if (conversation.urgent && !conversation.firstResponseAt && !reason) {
+        throw new DomainError('VALIDATION_FAILED', { key: 'errors:VALIDATION_FAILED' }, { fields: { reason: { key: 'console:errors.resolveReasonRequired' } } });
+      }
+      if (reason) await addNote(db, { conversationId: conversation.id, staffId: staff.id, body: reason });
       await setHandling(db, conversation.id, 'closed');
       await audit(c, staff, 'conversation.resolve', conversation);
       return c.json({ conversation: await reload(conversation.id) }, 200);

@@ -117,6 +117,17 @@ describe('inbox API', () => {
     expect((await list('sara')).map((c) => c.id)).not.toContain(id);
     expect((await post(`/api/v1/inbox/conversations/${id}/reply`, 'sara', { text: 'ancora' })).status).toBe(409);
 
+    // An emergency nobody answered is closed only with what was done, kept as a note.
+    const alarm = await handedOverConversation(f, 'albairate', { urgent: true });
+    const refusedClose = await post(`/api/v1/inbox/conversations/${alarm}/resolve`, 'marco');
+    expect(refusedClose.status).toBe(400);
+    expect(((await refusedClose.json()) as { error: { fields: Record<string, string> } }).error.fields.reason).toMatch(/che cosa è stato fatto/);
+    expect((await list('marco')).map((c) => c.id)).toContain(alarm);
+    expect((await post(`/api/v1/inbox/conversations/${alarm}/resolve`, 'marco', { reason: '   ' })).status).toBe(400);
+    expect((await post(`/api/v1/inbox/conversations/${alarm}/resolve`, 'marco', { reason: 'Chiamato il 112, la signora è in ospedale.' })).status).toBe(200);
+    const closed = (await (await get(`/api/v1/inbox/conversations/${alarm}`, 'marco')).json()) as { notes: { text: string }[] };
+    expect(closed.notes.map((n) => n.text)).toEqual(['Chiamato il 112, la signora è in ospedale.']);
+
     const back = await handedOverConversation(f, 'albairate', { urgent: true });
     const res = await post(`/api/v1/inbox/conversations/${back}/hand-back`, 'marco');
     expect(((await res.json()) as { conversation: { handling: string; urgent: boolean } }).conversation).toEqual(expect.objectContaining({ handling: 'bot', urgent: false }));

@@ -189,7 +189,17 @@
     textForm('reply', 'reply-text', 'reply-error', '/api/v1/inbox/conversations/' + id + '/reply', t('conversation.sent'));
     textForm('note', 'note-text', 'note-error', '/api/v1/inbox/conversations/' + id + '/notes');
     document.getElementById('assign-self').addEventListener('click', function () { action('/api/v1/inbox/conversations/' + id + '/assign', {}); });
-    document.getElementById('resolve').addEventListener('click', function () { action('/api/v1/inbox/conversations/' + id + '/resolve'); });
+    // What is written in the note goes with the resolution (an unanswered emergency needs it).
+    document.getElementById('resolve').addEventListener('click', function () {
+      var area = document.getElementById('note-text');
+      var reason = area.value.trim();
+      api('POST', '/api/v1/inbox/conversations/' + id + '/resolve', reason ? { reason: reason } : {}).then(function (r) {
+        if (r.status === 200) { area.value = ''; say(t('conversation.done')); load(); return; }
+        var field = r.body && r.body.error && r.body.error.fields && r.body.error.fields.reason;
+        if (field) { var error = document.getElementById('note-error'); error.textContent = field; error.hidden = false; area.setAttribute('aria-invalid', 'true'); area.focus(); }
+        say(t('conversation.failed', { message: field || errorMessage(r) }));
+      });
+    });
     document.getElementById('hand-back').addEventListener('click', function () { action('/api/v1/inbox/conversations/' + id + '/hand-back'); });
     document.getElementById('assign').addEventListener('submit', function (ev) {
       ev.preventDefault();
