@@ -68,3 +68,14 @@ export async function hitRateLimit(
   }
   return { allowed: count <= limit, count, retryAfter: Math.ceil((windowStart + windowMs - now.getTime()) / 1000) };
 }
+
+/**
+ * Gives back an attempt counted by hitRateLimit in the same window: a successful login is no
+ * guess, so signing in ten times a morning (two devices, session timeouts) never locks anyone out.
+ * Counted before checking, then refunded, so parallel guesses are still all counted.
+ */
+export async function refundRateLimit(q: Queryable, key: string, defaultWindowSeconds: number, now: Date): Promise<void> {
+  const windowMs = (policyFor(key)?.windowSeconds ?? defaultWindowSeconds) * 1000;
+  const windowStart = Math.floor(now.getTime() / windowMs) * windowMs;
+  await q.execute(sql`update rate_limits set count = count - 1 where key = ${key} and window_start = ${windowStart} and count > 0`);
+}

@@ -7,7 +7,7 @@ import { hash, verify } from '@node-rs/argon2';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { DomainError } from '../../core/errors.ts';
 import { recordAudit } from '../../db/audit.ts';
-import { hitRateLimit } from '../../db/rate-limit.ts';
+import { hitRateLimit, refundRateLimit } from '../../db/rate-limit.ts';
 import type { HotQueries } from '../../db/hot-queries.ts';
 import { deleteSession, findStaffByUsername, insertSession } from '../../db/staff.ts';
 import { clientAddress } from '../client-address.ts';
@@ -97,6 +97,9 @@ export function authRoutes(deps: AppDeps, hot: HotQueries) {
         await recordAudit(db, { actorType: 'staff', actorId: user?.id ?? null, action: 'auth.login', outcome: 'denied', requestId: c.get('requestId') });
         return sendError(c, deps.i18n, new DomainError('UNAUTHORIZED', { key: 'errors:invalidCredentials' })) as never;
       }
+      // A right password is no guess: neither counter keeps it (by user, so the address's other users still count).
+      await refundRateLimit(db, `login:user:${username.toLowerCase()}`, LOGIN_LIMIT.windowSeconds, now);
+      await refundRateLimit(db, `login:addr:${address}`, LOGIN_LIMIT.windowSeconds, now);
       const token = newToken();
       const expiresAt = new Date(now.getTime() + SESSION_MAX_HOURS * 3_600_000);
       await insertSession(db, { id: hmacHex(deps.sessionSecret, token), userId: user.id, now, expiresAt });
