@@ -38,6 +38,17 @@ const dashboard = async (who: string) => {
 const readCsv = (text: string) => parse(text, { delimiter: ';', record_delimiter: '\r\n', bom: true }) as string[][];
 
 describe('dashboard', () => {
+  it('draws no "0 days" bar for a comune with no written answer yet', async () => {
+    const d = (await (await get(`/api/v1/dashboard?year=${year}`, 'sara')).json()) as { applications: { comuneId: string; answered: number; averageDaysToAnswer: number | null }[] };
+    const none = d.applications.filter((a) => a.answered === 0);
+    expect(none.length).toBeGreaterThan(0);
+    for (const a of none) expect(a.averageDaysToAnswer).toBeNull();
+    const page = await (await get(`/staff/dashboard?year=${year}&lang=it`, 'sara')).text();
+    const chart = /<svg[^>]*aria-labelledby="chart-waiting-title[\s\S]*?<\/svg>/.exec(page)?.[0] ?? '';
+    expect(chart).toContain('nessuna risposta ancora');
+    expect(chart).not.toMatch(/class="value">0<\/text>/);
+  });
+
   it('counts the year per comune, only in the viewer’s comuni, and moves with new records', async () => {
     const before = await dashboard('paola');
     expect(before.comuni.length).toBe(14);

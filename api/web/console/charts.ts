@@ -14,7 +14,8 @@ export interface Series {
 
 export interface BarRow {
   label: string;
-  values: readonly number[];
+  /** null: nothing to measure yet (no bar, and `noValue` in its place, never a 0 that reads as "fast"). */
+  values: readonly (number | null)[];
   /** A marker drawn across the row (e.g. the allocation), if any. */
   marker?: number | null;
 }
@@ -27,6 +28,8 @@ export interface BarChartInput {
   rows: readonly BarRow[];
   /** Legend entry of the marker, when rows carry one. */
   markerName?: string;
+  /** Written where a value is null (default "—"). */
+  noValue?: string;
 }
 
 const LABEL_WIDTH = 215;
@@ -41,7 +44,7 @@ function fmt(value: number, locale: string): string {
 
 /** Horizontal grouped bars, one group per row, scaled to the largest value (or marker). */
 export function barChart(input: BarChartInput, locale: string) {
-  const max = Math.max(1, ...input.rows.flatMap((r) => [...r.values, r.marker ?? 0]));
+  const max = Math.max(1, ...input.rows.flatMap((r) => [...r.values.map((v) => v ?? 0), r.marker ?? 0]));
   const groupHeight = input.series.length * ROW_HEIGHT + ROW_GAP;
   const legendHeight = 28;
   const height = legendHeight + input.rows.length * groupHeight + 10;
@@ -59,8 +62,10 @@ export function barChart(input: BarChartInput, locale: string) {
     const y = legendHeight + i * groupHeight;
     return html`<g transform="translate(0,${y})">
 <text class="label" x="${LABEL_WIDTH - 8}" y="${(input.series.length * ROW_HEIGHT) / 2 + 5}" text-anchor="end">${row.label}</text>
-${row.values.map(
-  (v, j) => html`<rect class="${input.series[j]!.className}" x="${LABEL_WIDTH}" y="${j * ROW_HEIGHT}" width="${Math.max(v > 0 ? 2 : 0, scale(v))}" height="${ROW_HEIGHT - 3}"></rect><text class="value" x="${LABEL_WIDTH + scale(v) + 4}" y="${j * ROW_HEIGHT + 11}">${fmt(v, locale)}</text>`,
+${row.values.map((v, j) =>
+  v === null
+    ? html`<text class="value none" x="${LABEL_WIDTH + 4}" y="${j * ROW_HEIGHT + 11}">${input.noValue ?? '—'}</text>`
+    : html`<rect class="${input.series[j]!.className}" x="${LABEL_WIDTH}" y="${j * ROW_HEIGHT}" width="${Math.max(v > 0 ? 2 : 0, scale(v))}" height="${ROW_HEIGHT - 3}"></rect><text class="value" x="${LABEL_WIDTH + scale(v) + 4}" y="${j * ROW_HEIGHT + 11}">${fmt(v, locale)}</text>`,
 )}
 ${row.marker !== undefined && row.marker !== null ? html`<line class="marker" x1="${LABEL_WIDTH + scale(row.marker)}" x2="${LABEL_WIDTH + scale(row.marker)}" y1="-3" y2="${input.series.length * ROW_HEIGHT}"></line>` : ''}
 </g>`;

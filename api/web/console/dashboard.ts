@@ -59,7 +59,9 @@ export function renderDashboard(i18n: I18n, locale: Locale, staff: StaffIdentity
       desc: t('dashboard.waiting.chartDesc'),
       series: [{ name: t('dashboard.waiting.average'), className: 's1' }],
       markerName: t('dashboard.waiting.limit'),
-      rows: d.applications.map((a) => ({ label: a.name, values: [a.averageDaysToAnswer ?? 0], marker: 30 })),
+      noValue: t('dashboard.waiting.noAnswers'),
+      // No written answer yet: no bar, not a "0 days" that makes the slowest comune look the fastest.
+      rows: d.applications.map((a) => ({ label: a.name, values: [a.averageDaysToAnswer], marker: 30 })),
     },
     locale,
   );
