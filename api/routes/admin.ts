@@ -10,6 +10,7 @@ import { matchIstatComuni, parseIstatOver65 } from '../../core/admin/istat.ts';
 import { checkOfficeHours, checkPatronDay, computeNeedHours, throwIfInvalid } from '../../core/admin/settings.ts';
 import { DomainError, RuleViolation, type MessageRef } from '../../core/errors.ts';
 import { allocateHours, redistributeUnspentHours } from '../../core/regulation/allocation.ts';
+import { romeDate } from '../../core/regulation/calendar.ts';
 import { validateFeeTariff, type FeeTariff } from '../../core/regulation/fees.ts';
 import { isArt7Code, validateExtraServiceTypes, type ExtraServiceType } from '../../core/regulation/services.ts';
 import {
@@ -386,7 +387,7 @@ export function adminRoutes(deps: AppDeps) {
     tags: [TAG],
     summary: 'Year-end redistribution of unspent hours (art. 15), computed from the voucher ledger',
     description:
-      'usedHours = hours redeemed in the year by the comune\'s programmes; needHours = hours issued in the year + 90 h (5 h/week × 18 weeks, one four-month programme at the floor rate) per application on the waiting list. Saved as the allocation of kind "redistribution" (replacing an earlier one) unless dryRun.',
+      'usedHours = hours redeemed in the year by the comune\'s programmes; needHours = hours issued in the year + 90 h (5 h/week × 18 weeks, one four-month programme at the floor rate) per application on the waiting list. Saved as the allocation of kind "redistribution" (replacing an earlier one) unless dryRun, and only once the year is over (from 1 January of the next; 409 "art. 15" before).',
     security: staffSecurity,
     middleware: [adminOnly],
     request: { params: yearParam, body: { required: false, content: { 'application/json': { schema: z.strictObject({ dryRun: z.boolean().optional() }) } } } },
@@ -641,6 +642,9 @@ export function adminRoutes(deps: AppDeps) {
       const staff = currentStaff(c);
       const result = await db.transaction(async (tx) => {
         if (!(await lockBudget(tx, year))) throw new DomainError('NOT_FOUND', { key: 'admin:budget.notSaved' });
+        // Art. 15: what a comune did not spend "within the year". Saved mid-year it took back every
+        // hour not used so far; the preview stays open all year.
+        if (!dryRun && romeDate(deps.now()) < `${year + 1}-01-01`) throw new DomainError('CONFLICT', { key: 'admin:budget.yearNotOver', params: { year } }, { rule: 'art. 15' });
         const budget = (await loadBudget(tx, year))!;
         const activity = await yearActivityByComune(tx, year);
         const input = budget.allocations.map((a) => {

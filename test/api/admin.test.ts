@@ -296,6 +296,12 @@ describe.skipIf(postgresSkipped)('administration API', () => {
       expect(result.unassignedHours).toBe(0);
       expect(((await (await get('paola', '/api/v1/admin/budgets/2095')).json()) as { redistribution: unknown }).redistribution).toBeNull();
 
+      // Saved only once the year is over (art. 15: what was not spent "within the year").
+      const early = await send('paola', 'POST', '/api/v1/admin/budgets/2095/redistribution', {});
+      expect(early.status).toBe(409);
+      expect(((await early.json()) as ErrorBody).error).toMatchObject({ rule: 'art. 15', message: expect.stringMatching(/a fine anno/) });
+      t.setNow(new Date('2096-01-02T09:00:00Z'));
+      cookies.paola = await t.login('paola'); // the session of 2026 is long expired in 2096
       const real = (await (await send('paola', 'POST', '/api/v1/admin/budgets/2095/redistribution', {})).json()) as typeof result;
       expect(real.saved).toBe(true);
       const read = (await (await get('paola', '/api/v1/admin/budgets/2095')).json()) as { redistribution: { comuneId: string; hours: number }[] };
@@ -304,6 +310,8 @@ describe.skipIf(postgresSkipped)('administration API', () => {
       const closed = await send('paola', 'PUT', '/api/v1/admin/budgets/2095', { totalHours: 80, weeks: 1 });
       expect(closed.status).toBe(409);
       expect((await send('paola', 'POST', '/api/v1/admin/budgets/2096/redistribution', {})).status).toBe(404);
+      t.setNow(undefined);
+      cookies.paola = await t.login('paola');
     });
   });
 });
