@@ -27,6 +27,18 @@ import {
 
 // ───────────── Staff ─────────────
 
+/** Where a staff member is the on-call for emergencies: the comuni (by name) and whether for the whole ambito. */
+export async function onCallDutiesOf(q: Queryable, staffId: string): Promise<{ comuni: string[]; central: boolean }> {
+  const rows = await q
+    .select({ name: comuni.name })
+    .from(comuneSettings)
+    .innerJoin(comuni, eq(comuni.id, comuneSettings.comuneId))
+    .where(eq(comuneSettings.onCallStaffId, staffId))
+    .orderBy(asc(comuni.name));
+  const [central] = await q.select({ id: ambitoSettings.id }).from(ambitoSettings).where(eq(ambitoSettings.centralOnCallStaffId, staffId));
+  return { comuni: rows.map((r) => r.name), central: central !== undefined };
+}
+
 export interface StaffRecord {
   id: string;
   username: string;

@@ -16,6 +16,7 @@ import { isArt7Code, validateExtraServiceTypes, type ExtraServiceType } from '..
 import {
   endStaffSessions,
   findStaffRecord,
+  onCallDutiesOf,
   hasRedistribution,
   isUniqueViolation,
   listComuniNames,
@@ -486,6 +487,14 @@ export function adminRoutes(deps: AppDeps) {
       await db.transaction(async (tx) => {
         const row = await lockStaff(tx, id);
         if (!row) throw notFound();
+        // Deactivating the on-call would leave emergencies out of hours with nobody to alert:
+        // another on-call is chosen first.
+        if (patch.active === false) {
+          const duties = await onCallDutiesOf(tx, id);
+          const list = duties.comuni.join(', ');
+          if (duties.central) throw invalid({ active: { key: duties.comuni.length > 0 ? 'admin:staff.stillOnCallBoth' : 'admin:staff.stillOnCallCentral', params: { comuni: list } } });
+          if (duties.comuni.length > 0) throw invalid({ active: { key: 'admin:staff.stillOnCall', params: { comuni: list } } });
+        }
         const current = (await findStaffRecord(tx, id))!;
         const role = patch.role ?? current.role;
         const comuni = patch.comuni ? unique(patch.comuni) : current.comuni;

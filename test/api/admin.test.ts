@@ -131,6 +131,16 @@ describe.skipIf(postgresSkipped)('administration API', () => {
       expect((await send('paola', 'PATCH', `/api/v1/admin/staff/${myId}`, { role: 'operator' })).status).toBe(400);
       expect((await get('paola', '/api/v1/auth/me')).status).toBe(200);
     });
+
+    it('refuses to deactivate the on-call for emergencies until another is chosen', async () => {
+      const created = (await (await send('paola', 'POST', '/api/v1/admin/staff', { username: 'oncall.sw', displayName: 'Reperibile', role: 'social_worker', comuni: ['besate'] })).json()) as { staff: Staff };
+      await db().insert(comuneSettings).values({ comuneId: 'besate', onCallStaffId: created.staff.id }).onConflictDoUpdate({ target: comuneSettings.comuneId, set: { onCallStaffId: created.staff.id } });
+      const refused = await send('paola', 'PATCH', `/api/v1/admin/staff/${created.staff.id}`, { active: false });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as ErrorBody).error.fields!.active).toMatch(/reperibile per le urgenze di Besate/);
+      await db().update(comuneSettings).set({ onCallStaffId: null }).where(eq(comuneSettings.comuneId, 'besate'));
+      expect((await send('paola', 'PATCH', `/api/v1/admin/staff/${created.staff.id}`, { active: false })).status).toBe(200);
+    });
   });
 
   describe('comune settings', () => {

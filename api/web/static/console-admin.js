@@ -138,7 +138,9 @@
           actions.appendChild(button(t('common.edit'), 'secondary', function () { edit(s); }));
           if (s.id !== me) actions.appendChild(button(s.active ? t('staff.disable') : t('staff.enable'), 'secondary', function () {
             api('PATCH', '/api/v1/admin/staff/' + s.id, { active: !s.active }).then(function (x) {
-              if (x.status === 200) { say(t('staff.updated', { username: s.username })); load(); } else say(x.body && x.body.error ? x.body.error.message : t('common.failed'));
+              // The field's own message says why (e.g. still on call for a comune), not only "dati non validi".
+              var err = x.body && x.body.error;
+              if (x.status === 200) { say(t('staff.updated', { username: s.username })); load(); } else say(err ? (err.fields && err.fields.active) || err.message : t('common.failed'));
             });
           }));
           actions.appendChild(button(t('staff.resetPassword'), 'secondary', function () {
