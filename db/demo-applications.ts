@@ -6,7 +6,7 @@
  */
 import type { Tx } from './client.ts';
 import { DEMO_COMUNI } from './demo-comuni.ts';
-import { applications, people, type ApplicationStatus } from './schema.ts';
+import { applicationDetails, applications, people, type ApplicationStatus } from './schema.ts';
 
 const GIVEN = ['Maria', 'Giuseppe', 'Anna', 'Giovanni', 'Rosa', 'Franco', 'Angela', 'Luigi', 'Teresa', 'Carlo', 'Lucia', 'Mario', 'Franca', 'Pietro', 'Giuseppina', 'Antonio', 'Carla', 'Bruno', 'Elena', 'Sergio'];
 const FAMILY = ['Rossi', 'Colombo', 'Bianchi', 'Ferrari', 'Brambilla', 'Galli', 'Fumagalli', 'Villa', 'Sala', 'Crippa', 'Cattaneo', 'Ferri', 'Bonfanti', 'Riva', 'Mauri', 'Longoni', 'Pozzi', 'Sironi', 'Gatti', 'Moretti'];
@@ -21,6 +21,12 @@ function prng(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The written answer of a demo application: three weeks after it, never after today (09:00 UTC). */
+export function answerDay(applicationDate: string, today: Date): Date {
+  const sent = new Date(`${applicationDate}T09:00:00Z`).getTime() + 21 * 86_400_000;
+  return new Date(Math.min(sent, today.getTime()));
 }
 
 export async function seedDemoApplications(tx: Tx, today: Date): Promise<number> {
@@ -68,7 +74,11 @@ export async function seedDemoApplications(tx: Tx, today: Date): Promise<number>
         if (i % 8 === 0) row.applicationDate = prev.applicationDate;
       }
     }
-    await tx.insert(applications).values(rows);
+    const saved = await tx.insert(applications).values(rows).returning({ id: applications.id, status: applications.status, applicationDate: applications.applicationDate });
+    // Art. 4: a place on the waiting list was told in writing within 30 days (without it every
+    // demo application read "in ritardo" and the really late ones were lost among them).
+    const answered = saved.filter((a) => a.status === 'waiting_list').map((a) => ({ applicationId: a.id, answerOutcome: 'waiting_list', answerSentAt: answerDay(a.applicationDate, today), answerSentVia: 'post' }));
+    if (answered.length > 0) await tx.insert(applicationDetails).values(answered);
     total += rows.length;
   }
   return total;

@@ -14,6 +14,7 @@ import { addCalendarDays, romeDate, ROME_ZONE } from '../core/regulation/calenda
 import { computeHoursIssued, computeMaxProgrammeEnd } from '../core/regulation/programme.ts';
 import type { FeeTariff } from '../core/regulation/fees.ts';
 import type { Tx } from './client.ts';
+import { answerDay } from './demo-applications.ts';
 import { DEMO_COMUNI } from './demo-comuni.ts';
 import {
   applicationDetails,
@@ -210,7 +211,7 @@ export async function seedDemoCase(tx: Tx, now: Date): Promise<DemoCaseReport> {
         applicationDate: addCalendarDays(starts[i]!, -35), totalPoints: d.totalPoints, autonomyPoints: d.autonomyPoints,
       })),
     )
-    .returning({ id: applications.id });
+    .returning({ id: applications.id, applicationDate: applications.applicationDate });
 
   // Delegates (a person row each, outside the ambito) with the beneficiary's consent.
   const delegateIds = new Map<number, string>();
@@ -229,7 +230,11 @@ export async function seedDemoCase(tx: Tx, now: Date): Promise<DemoCaseReport> {
     ]);
   }
   await tx.insert(applicationDetails).values(
-    DEMO_CASES.map((d, i) => ({ applicationId: appRows[i]!.id, applicantPersonId: delegateIds.get(i) ?? null, iseeCents: d.iseeCents, iseeYear: year, iseeExpiresOn: `${year}-12-31` })),
+    DEMO_CASES.map((d, i) => ({
+      applicationId: appRows[i]!.id, applicantPersonId: delegateIds.get(i) ?? null, iseeCents: d.iseeCents, iseeYear: year, iseeExpiresOn: `${year}-12-31`,
+      // Admitted, so answered in writing (art. 4).
+      answerOutcome: 'admitted', answerSentAt: answerDay(appRows[i]!.applicationDate, now), answerSentVia: 'post',
+    })),
   );
 
   const programmeRows = await tx
