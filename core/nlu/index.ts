@@ -23,7 +23,7 @@
  * `npm run eval:nlu` for the figures.
  */
 import { detectEmergency } from './emergency.ts';
-import { BACK_HOME, BEREAVED, DISTRESS, GREETING, greetingKind, MIN_SCORE, MORE_HOURS, NEW_DETAILS, scoreIntents, VICTIM } from './intent-rules.ts';
+import { BACK_HOME, BEREAVED, DISTRESS, GREETING, greetingKind, MIN_SCORE, MORE_HOURS, NEW_DETAILS, NOTIFY_ME, scoreIntents, VICTIM } from './intent-rules.ts';
 import { clearLanguageOf, detectLanguage } from './language.ts';
 import { normaliseTokens } from './normalise.ts';
 import { findServices, primaryService } from './services.ts';
@@ -89,6 +89,8 @@ export function understand(text: string, context: UnderstandContext): Understand
     };
   }
 
+  // Asked alongside any request ("mi avvisate quando la cooperativa conferma?"): a signal, not an intent.
+  if (NOTIFY_ME.test(joined)) signals.push('notify_me');
   if (services.length > 0) {
     const weight = Math.min(MAX_SERVICE_WEIGHT, FIRST_SERVICE_WEIGHT + EXTRA_SERVICE_WEIGHT * (services.length - 1));
     scores.set('request_help', (scores.get('request_help') ?? 0) + weight);

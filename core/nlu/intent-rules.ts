@@ -168,6 +168,10 @@ export const VICTIM =
 export const BEREAVED =
   /\b((e|sono) (appena |purtroppo )?(mort[oa]|mancat[oa]|decedut[oa]|scompars[oa])|(e|sono) venut[oa] a mancare|ho perso (mio |mia |il mio |la mia )?(marito|moglie|madre|mamma|padre|papa|figlio|figlia|fratello|sorella|compagno|compagna)|(sono|e|rimast[oa]) (da poco |appena |purtroppo )?vedov[oa]|lutto|funerale|(passed away|died|widowed))\b/;
 
+/** "Avvisatemi quando cambia qualcosa": the writer asks to be told of changes (answered by how notices reach them). */
+export const NOTIFY_ME =
+  /\b(avvisatemi|avvisami|avvisarmi|avvisarla|mi avvisate|mi avvisa|mi avviserete|mi avvisera|essere (avvisata|avvisato|avvisati|informata|informato|informati)|fatemi sapere|mi fate sapere|mi farete sapere|notifiche|let me know|notify me|keep me (posted|informed|updated)|be (notified|told))\b/;
+
 /** A new address or telephone number: staff keep a person's details, so a person is offered. */
 export const NEW_DETAILS =
   /\b(ho cambiato (casa|indirizzo|numero|telefono|cellulare)|(cambio|cambiato) (di |l )?(indirizzo|residenza|numero di telefono)|mi sono trasferit[oa]|(ci|mi) trasferisc\w*|trasloc\w*|(nuovo|altro) (indirizzo|numero di telefono|numero di cellulare)|(moved house|new address|new (phone )?number))\b/;

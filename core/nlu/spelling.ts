@@ -6,7 +6,7 @@
 // rule ever loses a word to the corrector.
 import { EDIT, typoDistance } from './edit-distance.ts';
 import { EMERGENCY_GUARD_WORDS, EMERGENCY_PATTERNS } from './emergency.ts';
-import { BACK_HOME, BEREAVED, DISTRESS, GREETING, INTENT_RULES, MORE_HOURS, NEW_DETAILS, VICTIM } from './intent-rules.ts';
+import { BACK_HOME, BEREAVED, DISTRESS, GREETING, INTENT_RULES, MORE_HOURS, NEW_DETAILS, NOTIFY_ME, VICTIM } from './intent-rules.ts';
 import { KNOWN_NAMES } from './names.ts';
 import { SERVICE_PATTERNS } from './services.ts';
 import { SUBJECT_PATTERNS } from './subject.ts';
@@ -190,7 +190,7 @@ export function wordsInPatterns(patterns: Iterable<RegExp>): string[] {
 // Rule words are always protected; they become correction targets only when they look like whole
 // words (Italian words end in a vowel), because a stem inside an alternation ("svenut" in
 // `(cadut|svenut)[oa]`) is not something to correct towards.
-for (const w of wordsInPatterns([...EMERGENCY_PATTERNS, ...INTENT_RULES.map((r) => r.pattern), GREETING, DISTRESS, VICTIM, MORE_HOURS, BEREAVED, NEW_DETAILS, BACK_HOME, ...SERVICE_PATTERNS, ...SUBJECT_PATTERNS])) {
+for (const w of wordsInPatterns([...EMERGENCY_PATTERNS, ...INTENT_RULES.map((r) => r.pattern), GREETING, DISTRESS, VICTIM, MORE_HOURS, BEREAVED, NEW_DETAILS, NOTIFY_ME, BACK_HOME, ...SERVICE_PATTERNS, ...SUBJECT_PATTERNS])) {
   if (/[aeiou]$/.test(w)) addTarget(w);
   else KNOWN.add(w);
 }

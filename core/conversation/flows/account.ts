@@ -50,11 +50,11 @@ export function looksLikeLinkCode(text: string): boolean {
 type AccountFlow = 'balance' | 'application' | 'suspend' | 'questionnaire';
 
 /** Before any personal data: ask for the code. `after` is the flow the person wanted. */
-export function startLink(state: EngineState, understood: Understood, after: FlowName | 'menu', preface: OutMessage[] = []): TurnResult {
+export function startLink(state: EngineState, understood: Understood, after: FlowName | 'menu', preface: OutMessage[] = [], why = 'chat:link.why'): TurnResult {
   return ask(state, { name: 'link', step: 'code', data: { after } }, understood, ref('chat:link.ask'), [
     { action: 'no_code', label: ref('chat:link.noCode') },
     { action: 'menu', label: ref('chat:common.backToMenu') },
-  ], [say('chat:link.why'), ...preface]);
+  ], [say(why), ...preface]);
 }
 
 /** After a code is accepted, with the context of the linked chat: the answer to what was asked before, if any. */

@@ -179,6 +179,14 @@ describe('conversation engine', () => {
     expect(keys(handleTurn(initialState(), { kind: 'text', text: 'quante ore mi restano?' }, linkedCtx())).at(-1)).toBe('chat:menu.prompt');
   });
 
+  it('tells how notices of changes arrive when asked ("avvisatemi quando cambia qualcosa")', () => {
+    const telegram = { ...linkedCtx(), channel: 'telegram' as const };
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'avvisatemi quando cambia qualcosa' }, telegram))[0]).toBe('chat:notify.linked');
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'mi avvisate quando la cooperativa conferma?' }, telegram))[0]).toBe('chat:notify.linked');
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'vorrei essere avvisata quando cambia qualcosa' }, ctx({ channel: 'sms' })))).toEqual(['chat:notify.notLinked', 'chat:link.ask']);
+    expect(keys(handleTurn(initialState(), { kind: 'text', text: 'avvisatemi quando cambia qualcosa' }, linkedCtx()))[0]).toBe('chat:notify.web');
+  });
+
   it('answers voucher hours in one turn once linked', () => {
     const turn = handleTurn(startConversation().state, { kind: 'text', text: 'quante ore mi restano?' }, linkedCtx());
     expect(keys(turn).slice(0, 3)).toEqual(['chat:balance.hoursSelf', 'chat:balance.periodEnd', 'chat:balance.nextVisit']);
