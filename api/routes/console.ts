@@ -69,8 +69,9 @@ export function consoleRoutes(deps: AppDeps) {
     .get('/staff', async (c) => {
       const staff = await staffOf(c);
       if (!staff) return toLogin(c);
-      // The first area of the menu the role may use (a provider has no inbox).
-      const home = NAV.find((n) => n.roles.includes(staff.role))?.href ?? '/staff/inbox';
+      // The inbox for whoever answers people (admins see there the emergencies that alerted
+      // nobody); else the first area of the menu the role may use (a cooperative: its calendar).
+      const home = mayUseInbox(staff) ? '/staff/inbox' : (NAV.find((n) => n.roles.includes(staff.role))?.href ?? '/staff/inbox');
       return c.redirect(`${home}?lang=${localeOf(c)}`, 302);
     })
     .get('/staff/login', (c) => {

@@ -189,6 +189,7 @@ describe('console pages', () => {
     expect(html).toContain('"next":"/staff"');
     // /staff opens each role's own first page: the inbox for an operator, the calendar for a cooperative.
     expect((await t.request('/staff', { headers: { cookie: await t.login('marco') } })).headers.get('location')).toMatch(/^\/staff\/inbox\?/);
+    expect((await t.request('/staff', { headers: { cookie: await t.login('admin') } })).headers.get('location')).toMatch(/^\/staff\/inbox\?/);
     expect((await t.request('/staff', { headers: { cookie: await t.login('ilsole') } })).headers.get('location')).toMatch(/^\/staff\/provider\?/);
     expect(html).not.toContain('<script>');
     expect(await (await t.request('/staff/login?lang=en')).text()).toContain('Staff login');
