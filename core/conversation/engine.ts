@@ -412,14 +412,14 @@ function textTurn(state: EngineState, ctx: TurnContext, text: string): TurnResul
   if (looksLikeLinkCode(text)) return tryLinkCode(state, ctx, normaliseLinkCode(text)!, intentOnly('unknown'), resumeAfterLink);
   if (isStatusQuestion(text)) return referenceStatus(state, ctx, findReference(text)!);
   if (understood.intent === 'unknown' && dataOf(ctx).linked === false && /\b(codice|code)\b/i.test(text)) return startLink(state, understood, 'menu');
-  // With the menu just shown, "grazie", "ok" or "arrivederci" close an exchange: a short answer,
-  // not the whole menu again (on SMS that is two more segments), whose choices stay valid.
   // "Avvisatemi quando cambia qualcosa" (even beside "la cooperativa"): how notices reach them.
   if (understanding.signals?.includes('notify_me') && (understood.intent === 'unknown' || understood.intent === 'providers' || understood.intent === 'greeting')) {
     // Notices go out on Telegram or SMS only (db/reminders.ts), never into the web chat.
     if (ctx.channel === 'web') return toMenu(state, ctx, [say('chat:notify.web')], understood);
     return dataOf(ctx).linked ? toMenu(state, ctx, [say('chat:notify.linked')], understood) : startLink(state, understood, 'menu', [], 'chat:notify.notLinked');
   }
+  // With the menu just shown, "grazie", "ok" or "arrivederci" close an exchange: a short answer,
+  // not the whole menu again (on SMS that is two more segments), whose choices stay valid.
   if (state.step === 'menu' && state.menu > 0) {
     const thanksOrBye = understood.intent === 'greeting' && understanding.signals?.some((s) => s === 'greeting:thanks' || s === 'greeting:goodbye');
     const closing = thanksOrBye ? greetingReplyKey(understanding.signals, ctx.now) : understood.intent === 'unknown' && ACKNOWLEDGEMENT.test(text) ? 'chat:ack' : undefined;

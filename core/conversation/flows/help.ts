@@ -366,8 +366,7 @@ function chooseVisit(state: EngineState, ctx: TurnContext, understood: Understoo
 }
 
 const COUNT_WORDS: Record<string, number> = { un: 1, una: 1, uno: 1, due: 2, tre: 3, quattro: 4, cinque: 5, sei: 6, sette: 7, otto: 8, nove: 9, dieci: 10, quindici: 15, venti: 20, trenta: 30, a: 1, one: 1, two: 2, three: 3, four: 4 };
-/** "(per) una settimana", "10 giorni": a length of stay, with or without "per". */
-// Not "a" alone ("tre volte a settimana" is no stay), only in "for a week".
+/** "(per) una settimana", "10 giorni": a length of stay, with or without "per"; "a" only in "for a week" ("tre volte a settimana" is no stay). */
 const LENGTH_OF_STAY = /\b(?:per |for )?((?:\d{1,3}|un|una|uno|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|quindici|venti|trenta|one|two|three|four|(?<=for )a) (?:giorn[oi]|settiman[ae]|mes[ei]|days?|weeks?|months?))\b(?! fa\b| ago\b)/;
 const DURATION = /\b(?:per|for) (?:(\d{1,3}|un|una|uno|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|quindici|venti|trenta|a|one|two|three|four) )?(giorn[oi]|settiman[ae]|mes[ei]|days?|weeks?|months?)\b/;
 
